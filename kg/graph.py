@@ -1,0 +1,209 @@
+"""Papers + extractions -> the graph's rows (GraphData), and those rows -> a NetworkX graph.
+
+Every store (NetworkX in memory, LadybugDB on disk, later Neo4j) is built from the same
+GraphData, so they all answer alike. Concepts from different papers meet by `concept_id`;
+a bare acronym ("DPO") joins the concept whose long form defines it elsewhere in the corpus
+when exactly one long form does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from kg.model import ROLE_RANK, ConceptType, Entity, Extraction, Paper, Role, concept_key
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+TYPE_ORDER = list(ConceptType)
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptNode:
+    """One concept across the corpus; `merged` says why each alias belongs to it."""
+
+    id: str
+    name: str
+    type: ConceptType
+    aliases: tuple[str, ...]
+    paper_count: int
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MentionEdge:
+    """Paper -[:MENTIONS {role, count}]-> Concept (by concept name)."""
+
+    paper_id: str
+    concept: str
+    role: Role
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoOccursEdge:
+    """Concept -[:CO_OCCURS {weight}]- Concept, stored once with source < target."""
+
+    source: str
+    target: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class GraphData:
+    """All rows of the graph, sorted, ready for any store."""
+
+    papers: tuple[Paper, ...]
+    concepts: tuple[ConceptNode, ...]
+    mentions: tuple[MentionEdge, ...]
+    co_occurs: tuple[CoOccursEdge, ...]
+
+
+def _acronym_targets(extractions: Iterable[Extraction]) -> dict[str, str]:
+    """Map the key of an acronym to the one concept whose long form defines it."""
+    targets: dict[str, set[str]] = defaultdict(set)
+    for ext in extractions:
+        for ent in ext.entities:
+            for alias in ent.aliases:
+                key = concept_key(alias)
+                if key != ent.concept_id and _is_acronym(alias):
+                    targets[key].add(ent.concept_id)
+    return {key: next(iter(ids)) for key, ids in targets.items() if len(ids) == 1}
+
+
+def _is_acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return 2 <= len(text) <= 12 and sum(c.isupper() for c in letters) >= 2 and " " not in text
+
+
+def _pick(counter: Counter[str]) -> str:
+    """Most common value; ties go to the alphabetically first, so builds are deterministic."""
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> GraphData:
+    """Join papers and their extractions into graph rows.
+
+    Args:
+        papers: every paper in the corpus (one per id).
+        extractions: at most one per paper; papers without one get no links.
+    """
+    paper_list = sorted(papers, key=lambda p: p.id)
+    known = {p.id for p in paper_list}
+    exts = [e for e in extractions if e.paper_id in known]
+    redirect = _acronym_targets(exts)
+
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    types: dict[str, Counter[str]] = defaultdict(Counter)
+    aliases: dict[str, set[str]] = defaultdict(set)
+    merged: dict[str, set[str]] = defaultdict(set)
+    links: dict[tuple[str, str], tuple[Role, int]] = {}
+    for ext in exts:
+        for ent in ext.entities:
+            cid = ent.concept_id
+            if redirect.get(cid, cid) != cid:
+                merged[redirect[cid]].add(f"{ent.name}: acronym defined by the long form elsewhere")
+                aliases[redirect[cid]].add(ent.name)
+                cid = redirect[cid]
+            else:
+                names[cid][ent.name] += 1
+            types[cid][ent.type] += 1
+            _collect_aliases(ent, aliases[cid], merged[cid])
+            role, count = links.get((ext.paper_id, cid), (Role.MENTIONED, 0))
+            role = min(role, ent.role, key=ROLE_RANK.__getitem__)
+            links[(ext.paper_id, cid)] = (role, count + len(ent.mentions))
+
+    display = {cid: _pick(names[cid]) if names[cid] else min(aliases[cid]) for cid in types}
+    papers_of: dict[str, set[str]] = defaultdict(set)
+    for paper_id, cid in links:
+        papers_of[cid].add(paper_id)
+    concepts = tuple(
+        ConceptNode(
+            id=cid,
+            name=display[cid],
+            type=ConceptType(_pick_type(types[cid])),
+            aliases=tuple(sorted(aliases[cid] - {display[cid]})),
+            paper_count=len(papers_of[cid]),
+            merged=tuple(sorted(merged[cid])),
+        )
+        for cid in sorted(types, key=lambda c: display[c])
+    )
+    mentions = tuple(
+        MentionEdge(pid, display[cid], role, count)
+        for (pid, cid), (role, count) in sorted(
+            links.items(), key=lambda kv: (kv[0][0], display[kv[0][1]])
+        )
+    )
+    return GraphData(tuple(paper_list), concepts, mentions, _co_occurrences(mentions))
+
+
+def _collect_aliases(ent: Entity, into: set[str], why: set[str]) -> None:
+    into.add(ent.name)
+    into.update(ent.aliases)
+    for mention in ent.mentions:
+        into.add(mention.text)
+    for alias in ent.aliases:
+        if alias != ent.name:
+            why.add(f"{alias}: {ent.source}")
+
+
+def _pick_type(counter: Counter[str]) -> str:
+    return min(counter.items(), key=lambda kv: (-kv[1], TYPE_ORDER.index(ConceptType(kv[0]))))[0]
+
+
+def _co_occurrences(mentions: Iterable[MentionEdge]) -> tuple[CoOccursEdge, ...]:
+    by_paper: dict[str, list[str]] = defaultdict(list)
+    for m in mentions:
+        by_paper[m.paper_id].append(m.concept)
+    weights: Counter[tuple[str, str]] = Counter()
+    for concepts in by_paper.values():
+        for pair in combinations(sorted(set(concepts)), 2):
+            weights[pair] += 1
+    return tuple(CoOccursEdge(s, t, w) for (s, t), w in sorted(weights.items()))
+
+
+def paper_node(paper_id: str) -> str:
+    """NetworkX node key of a paper."""
+    return f"paper:{paper_id}"
+
+
+def concept_node(name: str) -> str:
+    """NetworkX node key of a concept (by its display name, the graph's key)."""
+    return f"concept:{name}"
+
+
+def to_networkx(data: GraphData) -> nx.DiGraph:
+    """Build the in-memory graph: nodes carry `kind` ("Paper"/"Concept") and their properties."""
+    import networkx as nx
+
+    G = nx.DiGraph()
+    for p in data.papers:
+        G.add_node(paper_node(p.id), kind="Paper", **p.to_json())
+    for c in data.concepts:
+        G.add_node(
+            concept_node(c.name),
+            kind="Concept",
+            id=c.id,
+            name=c.name,
+            type=str(c.type),
+            aliases=list(c.aliases),
+            paper_count=c.paper_count,
+            merged=list(c.merged),
+        )
+    for m in data.mentions:
+        G.add_edge(
+            paper_node(m.paper_id),
+            concept_node(m.concept),
+            type="MENTIONS",
+            role=str(m.role),
+            count=m.count,
+        )
+    for e in data.co_occurs:
+        G.add_edge(
+            concept_node(e.source), concept_node(e.target), type="CO_OCCURS", weight=e.weight
+        )
+    return G
