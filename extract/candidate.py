@@ -1,0 +1,43 @@
+"""Candidate: one stretch of text that may name a concept, as the pipeline's components pass it on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from kg.model import ConceptType, Role
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A possible concept mention, with character offsets into the Doc's text.
+
+    `source` is what found it, strongest first in SOURCE_RANK; `name` is the canonical display
+    name (the gazetteer's, or the cleaned surface form); `aliases` are forms merged into it.
+    """
+
+    start: int
+    end: int
+    name: str
+    type: ConceptType
+    source: str
+    role: Role = Role.MENTIONED
+    size: str | None = None
+    aliases: tuple[str, ...] = ()
+    type_certain: bool = False
+
+    def with_role(self, role: Role) -> Candidate:
+        return replace(self, role=role)
+
+
+SOURCE_RANK = {
+    "gazetteer": 0,
+    "abbreviation": 1,
+    "proposed": 2,
+    "head": 3,
+    "versioned": 4,
+    "model": 5,
+    "title": 6,
+    "camelcase": 7,
+    "acronym": 8,
+    "repeat": 9,
+}

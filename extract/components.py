@@ -1,0 +1,110 @@
+"""kg's spaCy components, registered in one place.
+
+Components read and extend `doc._.kg_candidates` (a list of Candidate); `kg_resolve` turns them
+into the final `doc.spans["kg"]` (label = type, id = concept id) and `doc._.kg_entities`.
+The Doc's text is the title, a blank line, then the abstract; `doc._.kg_title_len` marks the split.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from extract.candidate import Candidate
+from extract.gazetteer import load_gazetteer
+from extract.matcher import GazetteerMatcher
+from extract.normalize import concept_id
+from extract.patterns import find_all
+from extract.resolve import resolve, to_entities
+from kg.model import ConceptType
+
+for _name, _default in (("kg_candidates", None), ("kg_entities", None), ("kg_title_len", 0)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+def _candidates(doc: Doc) -> list[Candidate]:
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = []
+    cands: list[Candidate] = doc._.kg_candidates
+    return cands
+
+
+class GazetteerComponent:
+    """Adds a candidate for every gazetteer name in the Doc."""
+
+    def __init__(self, matcher: GazetteerMatcher) -> None:
+        self.matcher = matcher
+
+    def __call__(self, doc: Doc) -> Doc:
+        _candidates(doc).extend(self.matcher(doc))
+        return doc
+
+
+class PatternComponent:
+    """Adds candidates for names the gazetteer does not know (abbreviations, "we propose X", ...)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        _candidates(doc).extend(find_all(doc.text, doc._.kg_title_len))
+        return doc
+
+
+class EntityRulerCandidates:
+    """Adds the Doc's statistical entities (a trained `ner`), if the pipeline has one."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = _candidates(doc)
+        for ent in doc.ents:
+            if ent.label_ in ConceptType.__members__.values():
+                cands.append(
+                    Candidate(
+                        ent.start_char, ent.end_char, ent.text, ConceptType(ent.label_), "model"
+                    )
+                )
+        return doc
+
+
+class ResolveComponent:
+    """Chooses among overlapping candidates, links short forms, sets roles and concept ids."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        title_len = doc._.kg_title_len
+        chosen = resolve(doc.text, title_len, _candidates(doc))
+        doc._.kg_entities = to_entities(chosen, text=doc.text, title_len=title_len)
+        spans = []
+        for cand in chosen:
+            span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+            if span is not None:
+                spans.append(
+                    Span(
+                        doc,
+                        span.start,
+                        span.end,
+                        label=str(cand.type),
+                        span_id=concept_id(cand.name),
+                    )
+                )
+        doc.spans["kg"] = spans
+        return doc
+
+
+def make_gazetteer(nlp: Language, name: str) -> GazetteerComponent:
+    return GazetteerComponent(GazetteerMatcher(load_gazetteer()))
+
+
+def make_patterns(nlp: Language, name: str) -> PatternComponent:
+    return PatternComponent()
+
+
+def make_model_candidates(nlp: Language, name: str) -> EntityRulerCandidates:
+    return EntityRulerCandidates()
+
+
+def make_resolver(nlp: Language, name: str) -> ResolveComponent:
+    return ResolveComponent()
+
+
+Language.factory("kg_gazetteer", assigns=["doc._.kg_candidates"])(make_gazetteer)
+Language.factory("kg_patterns", assigns=["doc._.kg_candidates"])(make_patterns)
+Language.factory("kg_model_candidates", assigns=["doc._.kg_candidates"])(make_model_candidates)
+Language.factory("kg_resolve", assigns=["doc._.kg_entities", "doc.spans"])(make_resolver)

@@ -1,0 +1,218 @@
+"""Candidates of one paper -> its entities: choose among overlaps, link short forms, decide roles."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from extract.candidate import SOURCE_RANK, Candidate
+from extract.normalize import concept_id, singular
+from kg.model import ROLE_RANK, ConceptType, Entity, Mention, Role
+
+STRONG = frozenset({"gazetteer", "abbreviation", "title", "proposed", "head", "model"})
+_USE_CUES = frozenset(
+    [
+        "on",
+        "using",
+        "use",
+        "uses",
+        "used",
+        "with",
+        "via",
+        "apply",
+        "applies",
+        "applied",
+        "applying",
+        "fine-tune",
+        "fine-tunes",
+        "fine-tuned",
+        "fine-tuning",
+        "finetune",
+        "finetuned",
+        "finetuning",
+        "train",
+        "trained",
+        "training",
+        "evaluate",
+        "evaluates",
+        "evaluated",
+        "evaluating",
+        "evaluation",
+        "benchmark",
+        "benchmarks",
+        "benchmarked",
+        "compare",
+        "compares",
+        "compared",
+        "comparing",
+        "outperform",
+        "outperforms",
+        "outperforming",
+        "outperformed",
+        "surpass",
+        "surpasses",
+        "surpassing",
+        "than",
+        "leverage",
+        "leverages",
+        "leveraging",
+        "employ",
+        "employs",
+        "employing",
+        "adopt",
+        "adopts",
+        "adopting",
+        "based",
+        "built",
+        "including",
+        "include",
+        "includes",
+        "such",
+        "like",
+        "from",
+        "over",
+        "against",
+        "across",
+        "versus",
+        "vs",
+        "e.g.",
+        "initialized",
+        "backbone",
+        "atop",
+        "upon",
+        "into",
+        "extend",
+        "extends",
+        "extending",
+        "improve",
+        "improves",
+        "improving",
+        "enhance",
+        "enhances",
+        "distill",
+        "distilled",
+    ]
+)
+_OURS = re.compile(r"\b(?:our|we\s+(?:call|name|dub|term))\s*$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+_WORD = re.compile(r"[\w\-.]+")
+
+
+def _overlaps(a: Candidate, taken: Sequence[tuple[int, int]]) -> bool:
+    return any(a.start < end and start < a.end for start, end in taken)
+
+
+def _select(cands: Iterable[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: strong before weak, then longer, then by source rank."""
+    order = sorted(
+        cands,
+        key=lambda c: (c.source not in STRONG, -(c.end - c.start), SOURCE_RANK[c.source], c.start),
+    )
+    chosen: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for cand in order:
+        if not _overlaps(cand, taken):
+            chosen.append(cand)
+            taken.append((cand.start, cand.end))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _surface_map(text: str, chosen: Iterable[Candidate]) -> dict[str, Candidate]:
+    """Surface forms (and defined short forms) of strong candidates -> the candidate they name."""
+    forms: dict[str, Candidate] = {}
+    for cand in sorted(chosen, key=lambda c: SOURCE_RANK[c.source]):
+        if cand.source not in STRONG:
+            continue
+        for form in (text[cand.start : cand.end], *cand.aliases):
+            if len(form) >= 2 and (not form.islower() or (" " in form and len(form) >= 8)):
+                forms.setdefault(form, cand)
+                forms.setdefault(singular(form), cand)
+    return forms
+
+
+def _repeats(text: str, forms: dict[str, Candidate]) -> list[Candidate]:
+    """Every other occurrence of a known surface form, as a mention of the same concept."""
+    found = []
+    for form, cand in forms.items():
+        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}s?(?![\w\-])", text):
+            found.append(
+                Candidate(
+                    m.start(),
+                    m.end(),
+                    cand.name,
+                    cand.type,
+                    "repeat",
+                    size=cand.size,
+                    aliases=cand.aliases,
+                    type_certain=cand.type_certain,
+                )
+            )
+    return found
+
+
+def resolve(text: str, title_len: int, candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Final mentions of one paper: overlaps chosen, short forms linked, roles set."""
+    cands = list(candidates)
+    strong = _select(c for c in cands if c.source in STRONG)
+    forms = _surface_map(text, strong)
+    weak = [c for c in cands if c.source not in STRONG and text[c.start : c.end] not in forms]
+    chosen = _select([*strong, *_repeats(text, forms), *weak])
+    return [c.with_role(_role(text, title_len, c)) for c in chosen]
+
+
+def _role(text: str, title_len: int, cand: Candidate) -> Role:
+    if cand.role is Role.PROPOSED:
+        return Role.PROPOSED
+    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, cand.start)), default=0)
+    before = text[sentence_start : cand.start]
+    if _OURS.search(before):
+        return Role.PROPOSED
+    if cand.start < title_len:
+        return Role.USED
+    words = [w.lower().strip(".") for w in _WORD.findall(before)[-5:]]
+    if any(w in _USE_CUES for w in words) or "e.g" in words:
+        return Role.USED
+    if cand.type in (ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METRIC):
+        return Role.USED
+    return Role.MENTIONED
+
+
+def to_entities(cands: Iterable[Candidate], *, text: str, title_len: int) -> tuple[Entity, ...]:
+    """Group mentions by concept; the strongest source names and types the concept."""
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for cand in cands:
+        groups[concept_id(cand.name)].append(cand)
+    entities = []
+    for cid, group in groups.items():
+        best = min(group, key=lambda c: (not c.type_certain, SOURCE_RANK[c.source], c.start))
+        role = min((c.role for c in group), key=ROLE_RANK.__getitem__)
+        surfaces = {text[c.start : c.end] for c in group} | {a for c in group for a in c.aliases}
+        mentions = tuple(_mention(text, title_len, c) for c in sorted(group, key=lambda c: c.start))
+        entities.append(
+            Entity(
+                concept_id=cid,
+                name=best.name,
+                type=best.type,
+                role=role,
+                mentions=mentions,
+                aliases=tuple(sorted(surfaces - {best.name})),
+                size=next((c.size for c in group if c.size), None),
+                source=best.source,
+            )
+        )
+    return tuple(
+        sorted(entities, key=lambda e: (e.mentions[0].field != "title", _first(e), e.name))
+    )
+
+
+def _first(ent: Entity) -> int:
+    return ent.mentions[0].start
+
+
+def _mention(text: str, title_len: int, cand: Candidate) -> Mention:
+    surface = text[cand.start : cand.end]
+    if cand.start < title_len:
+        return Mention(surface, cand.start, cand.end, "title")
+    offset = title_len + 2
+    return Mention(surface, cand.start - offset, cand.end - offset, "abstract")

@@ -1,0 +1,225 @@
+"""papers -> extract -> corpus -> stores and views: the one library module that joins them all.
+
+A build writes everything into a staging folder inside OUT, then moves each file into place and
+writes manifest.json last, so a failed or killed build leaves the previous build whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg import corpus
+from kg.errors import BuildDirError
+from kg.graph import GraphData, graph_data
+from kg.model import Extraction, Paper
+
+if TYPE_CHECKING:
+    from kg.readers import ReadResult
+
+log = logging.getLogger(__name__)
+
+GRAPH_DB = "graph.lbug"
+MANIFEST = "manifest.json"
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    """What a build read and wrote."""
+
+    out: Path
+    n_papers: int
+    n_concepts: int
+    n_links: int
+    n_extracted: int
+    read: ReadResult
+    files: tuple[str, ...] = field(default=())
+
+
+def sample_inputs() -> list[Path]:
+    """The bundled sample corpus: five saved Hugging Face papers pages."""
+    return sorted(SAMPLE_DIR.glob("*.txt"))
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an output path that cannot be a build folder, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise BuildDirError(f"{out}: exists and is not a folder; choose another -o/--out")
+    for parent in out.resolve().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise BuildDirError(
+                    f"{out}: {parent} is a file, not a folder; choose another -o/--out"
+                )
+            break
+
+
+def merge_papers(old: Iterable[Paper], new: Iterable[Paper]) -> list[Paper]:
+    """One paper per id; a paper read again keeps its earlier values and gains its new sources."""
+    by_id: dict[str, Paper] = {}
+    for paper in (*old, *new):
+        by_id[paper.id] = _merge_two(by_id[paper.id], paper) if paper.id in by_id else paper
+    return sorted(by_id.values(), key=lambda p: p.id)
+
+
+def _merge_two(first: Paper, again: Paper) -> Paper:
+    values = {
+        name: getattr(first, name) or getattr(again, name)
+        for name in ("title", "abstract", "year", "date", "url", "authors", "categories")
+    }
+    return Paper(id=first.id, sources=tuple(sorted({*first.sources, *again.sources})), **values)
+
+
+def extract_papers(
+    papers: Sequence[Paper],
+    *,
+    reuse: Mapping[str, tuple[Paper, Extraction]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Extraction], int]:
+    """Extract every paper, reusing earlier results for papers whose text has not changed."""
+    reuse = reuse or {}
+    todo = [p for p in papers if not _unchanged(p, reuse.get(p.id))]
+    done = {p.id: reuse[p.id][1] for p in papers if p.id in reuse and p not in todo}
+    if todo:
+        from extract.pipeline import build_nlp, extract
+
+        nlp = build_nlp()
+        for n, ext in enumerate(extract(nlp, todo), 1):
+            done[ext.paper_id] = ext
+            if progress:
+                progress(n)
+    return [done[p.id] for p in papers], len(todo)
+
+
+def _unchanged(paper: Paper, before: tuple[Paper, Extraction] | None) -> bool:
+    return before is not None and (before[0].title, before[0].abstract) == (
+        paper.title,
+        paper.abstract,
+    )
+
+
+def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
+    """Papers and extractions of a build folder."""
+    if not (out / corpus.PAPERS).exists():
+        raise BuildDirError(
+            f"{out}: not a kg build folder (no {corpus.PAPERS}); run 'kg build INPUT... -o {out}'"
+        )
+    return corpus.read_papers(out / corpus.PAPERS), corpus.read_extractions(
+        out / corpus.EXTRACTIONS
+    )
+
+
+def load_graph(out: Path) -> GraphData:
+    """The graph rows of a build folder, rebuilt from its source of truth."""
+    papers, extractions = load_corpus(out)
+    return graph_data(papers, extractions)
+
+
+def build(
+    inputs: Sequence[Path],
+    out: Path,
+    *,
+    fmt: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+    update: bool = False,
+    views: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> BuildSummary:
+    """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views)."""
+    from kg.readers import read_papers
+
+    check_out_dir(out)
+    result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
+    previous: dict[str, tuple[Paper, Extraction]] = {}
+    old_papers: list[Paper] = []
+    if (out / corpus.PAPERS).exists():
+        old_papers, old_exts = load_corpus(out)
+        ext_by_id = {e.paper_id: e for e in old_exts}
+        previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
+    papers = merge_papers(old_papers if update else [], result.papers)
+    extractions, n_extracted = extract_papers(papers, reuse=previous, progress=progress)
+    data = graph_data(papers, extractions)
+    files = write_build(out, papers, extractions, data, views=views)
+    return BuildSummary(
+        out, len(papers), len(data.concepts), len(data.mentions), n_extracted, result, files
+    )
+
+
+def write_build(
+    out: Path,
+    papers: Sequence[Paper],
+    extractions: Sequence[Extraction],
+    data: GraphData,
+    *,
+    views: bool = True,
+) -> tuple[str, ...]:
+    """Write every output into a staging folder, then move them into OUT, the manifest last."""
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(out)
+    staging = out / f".staging-{os.getpid()}"
+    staging.mkdir()
+    try:
+        corpus.write_papers(staging / corpus.PAPERS, papers)
+        corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
+        _write_database(staging / GRAPH_DB, data)
+        if views:
+            _write_views(staging, data)
+        names = sorted(p.name for p in staging.iterdir())
+        for name in names:
+            os.replace(staging / name, out / name)
+        corpus.write_atomic(out / MANIFEST, corpus.dumps(_manifest(out, names, data)) + "\n")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return (*names, MANIFEST)
+
+
+def _remove_stale_staging(out: Path) -> None:
+    for stale in out.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write_database(path: Path, data: GraphData) -> None:
+    from kg.stores import open_store
+
+    store = open_store(path)
+    try:
+        store.write(data)
+    finally:
+        store.close()
+
+
+def _write_views(folder: Path, data: GraphData) -> list[Path]:
+    from viz.html import render_views
+
+    from kg.graph import to_networkx
+
+    return render_views(to_networkx(data), folder)
+
+
+def _manifest(out: Path, names: Sequence[str], data: GraphData) -> dict[str, object]:
+    import hashlib
+
+    def sha256(path: Path) -> str:
+        digest = hashlib.sha256()
+        if path.is_dir():
+            return ""
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    return {
+        "kg_version": __import__("kg").__version__,
+        "papers": len(data.papers),
+        "concepts": len(data.concepts),
+        "mentions": len(data.mentions),
+        "co_occurs": len(data.co_occurs),
+        "files": {name: sha256(out / name) for name in names if name != GRAPH_DB},
+    }

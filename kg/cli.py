@@ -1,0 +1,277 @@
+"""The `kg` command line: each command parses, calls one library function, and prints."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from kg.errors import KGError
+
+if TYPE_CHECKING:
+    from kg.readers import ReadResult
+
+app = typer.Typer(
+    name="kg",
+    help="Build a knowledge graph of methods, models, datasets and benchmarks from ML paper abstracts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+InputsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Paper files: HF papers pages (.txt), JSONL/JSON, CSV/TSV, arXiv Atom, "
+        "arXiv snapshot, BibTeX; .gz too."
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", help="Force the input format: hf, jsonl, json, csv, tsv, atom, arxiv, bibtex."
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns", help="Map fields to columns/keys, e.g. 'title=Document Title,abstract=AB'."
+    ),
+]
+StrictOpt = Annotated[
+    bool,
+    typer.Option("--strict", help="Stop at the first bad record (exit 2) instead of skipping it."),
+]
+MAX_WARNINGS = 20
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a KGError into one line on stderr and its exit code (no traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except KGError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(getattr(err, "exit_code", 1)) from None
+
+    return wrapper
+
+
+def _columns(text: str | None) -> dict[str, str] | None:
+    if not text:
+        return None
+    mapping = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise KGError(
+                f"--columns {text!r}: expected FIELD=COLUMN pairs separated by commas, "
+                "e.g. 'title=Document Title,abstract=Abstract'"
+            )
+        mapping[key.strip().lower()] = value.strip()
+    return mapping
+
+
+def _inputs(inputs: list[Path] | None, *, sample: bool) -> list[Path]:
+    from kg.build import sample_inputs
+
+    paths = list(inputs or [])
+    if sample:
+        paths += sample_inputs()
+    if not paths:
+        raise KGError("no input files; name some (kg build papers.jsonl -o DIR) or pass --sample")
+    return paths
+
+
+def _report_skipped(result: ReadResult) -> None:
+    for skipped in result.skipped[:MAX_WARNINGS]:
+        typer.echo(f"warning: {skipped.message()}", err=True)
+    if len(result.skipped) > MAX_WARNINGS:
+        typer.echo(
+            f"warning: … and {len(result.skipped) - MAX_WARNINGS} more skipped records", err=True
+        )
+
+
+@app.command()
+@_reports_errors
+def extract(
+    inputs: InputsArg = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output JSON Lines file.")] = Path(
+        "extractions.jsonl"
+    ),
+    fmt: FormatOpt = None,
+    columns: ColumnsOpt = None,
+    strict: StrictOpt = False,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Read the bundled sample corpus.")
+    ] = False,
+) -> None:
+    """Extract concepts from INPUTS and write one JSON line per paper to OUT."""
+    from extract.pipeline import build_nlp
+    from extract.pipeline import extract as run_extract
+    from kg import corpus
+    from kg.readers import read_papers
+
+    result = read_papers(
+        _inputs(inputs, sample=sample), fmt=fmt, columns=_columns(columns), strict=strict
+    )
+    _report_skipped(result)
+    extractions = list(run_extract(build_nlp(), result.papers))
+    corpus.write_extractions(out, extractions)
+    n_entities = sum(len(e.entities) for e in extractions)
+    typer.echo(f"{len(extractions)} papers, {n_entities} concept links -> {out}")
+
+
+@app.command()
+@_reports_errors
+def build(
+    inputs: InputsArg = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Build folder.")] = Path("kg-out"),
+    fmt: FormatOpt = None,
+    columns: ColumnsOpt = None,
+    strict: StrictOpt = False,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Add the bundled sample corpus.")
+    ] = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update", help="Add to the papers already in OUT instead of replacing them."
+        ),
+    ] = False,
+    views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
+) -> None:
+    """Extract concepts from INPUTS and build the graph, its database and its views in OUT."""
+    from kg.build import build as run_build
+
+    summary = run_build(
+        _inputs(inputs, sample=sample),
+        out,
+        fmt=fmt,
+        columns=_columns(columns),
+        strict=strict,
+        update=update,
+        views=views,
+    )
+    _report_skipped(summary.read)
+    read = summary.read
+    typer.echo(
+        f"read {sum(n for _, n in read.per_file)} records from {len(read.per_file)} files "
+        f"({read.n_duplicates} duplicates merged, {len(read.skipped)} skipped)"
+    )
+    typer.echo(
+        f"{summary.n_papers} papers, {summary.n_concepts} concepts, {summary.n_links} paper-concept "
+        f"links ({summary.n_extracted} papers extracted) -> {out}"
+    )
+    for name in summary.files:
+        typer.echo(f"  {out / name}")
+
+
+@app.command()
+@_reports_errors
+def stats(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    top: Annotated[int, typer.Option("--top", help="How many top concepts per type.")] = 10,
+) -> None:
+    """Print counts per type and the top concepts of a build."""
+    from kg.build import load_graph
+    from kg.stats import format_stats
+
+    typer.echo(format_stats(load_graph(folder), top=top))
+
+
+@app.command()
+@_reports_errors
+def query(
+    folder: Annotated[
+        Path | None, typer.Argument(help="A build folder made by 'kg build'.")
+    ] = None,
+    cypher: Annotated[
+        str | None, typer.Argument(help="A Cypher query (read-only unless --write).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Run a named query from cypher/.")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A $parameter, as name=value (repeatable)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array of row objects.")
+    ] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow a query that changes the graph.")
+    ] = False,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+) -> None:
+    """Run a Cypher query (or a named one) on a build's embedded graph database."""
+    from kg import query as q
+
+    if list_queries:
+        for named in q.list_queries():
+            params = ", ".join(f"{p} ({d})" for p, d in named.params) or "none"
+            typer.echo(f"{named.name}: {named.description}  params: {params}")
+        return
+    if folder is None or (cypher is None) == (name is None):
+        raise KGError(
+            "give a build folder and either a Cypher query or --name NAME (see 'kg query --list')"
+        )
+    text = q.load_query(name).text if name else str(cypher)
+    params = dict(q.parse_param(p) for p in param or [])
+    result = q.run_on_folder(folder, text, params, write=write)
+    if as_json:
+        typer.echo(q.format_json(result))
+    elif as_csv:
+        typer.echo(q.format_csv(result), nl=False)
+    else:
+        typer.echo(q.format_table(result))
+
+
+@app.command()
+@_reports_errors
+def viz(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Where to write (default: FOLDER).")
+    ] = None,
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Show the neighbourhood of a concept or paper.")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", help="Hops around --focus.")] = 2,
+) -> None:
+    """Write the HTML views of a build (index, paper–concept view, concept map)."""
+    from kg.build import load_graph
+    from kg.graph import to_networkx
+
+    target = out or folder
+    target.mkdir(parents=True, exist_ok=True)
+    G = to_networkx(load_graph(folder))
+    if focus:
+        from viz.html import render_focus
+
+        slug = "".join(c if c.isalnum() else "-" for c in focus.lower()).strip("-")[:60] or "focus"
+        path = render_focus(G, target / f"focus-{slug}.html", focus=focus, depth=depth)
+        typer.echo(str(path))
+        return
+    from viz.html import render_views
+
+    for path in render_views(G, target):
+        typer.echo(str(path))
+
+
+def main() -> None:
+    """Entry point: run the app and report kg's errors in one line."""
+    try:
+        app()
+    except KGError as err:
+        typer.echo(f"error: {err}", err=True)
+        sys.exit(getattr(err, "exit_code", 1))
