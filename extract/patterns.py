@@ -37,7 +37,8 @@ VERSIONED = re.compile(
     rf"(?:\s(?P<variant>{_VERSION_WORD}))?(?:\s\(?(?P<size>{_SIZE})\)?)?(?![\w\-])"
 )
 DIGIT_NAME = re.compile(
-    rf"(?<![\w\-])(?P<name>[A-Z][\w.^+]*\d[\w.^+]*(?:-[\w.^+]+)*)(?:\s\(?(?P<size>{_SIZE})\)?)?(?<![.])(?![\w\-])"
+    rf"(?<![\w\-])(?P<name>(?=[A-Z][\w.^+\-]*\d)[A-Z][\w.^+]*(?:-[\w.^+]+)*)"
+    rf"(?:\s\(?(?P<size>{_SIZE})\)?)?(?<![.])(?![\w\-])"
 )
 NOT_VERSIONED = frozenset(
     [
@@ -185,7 +186,7 @@ _PROPOSE = re.compile(
     rf"(?:propose|introduce|present|develop|design|release|build|construct|curate|create|"
     rf"contribute|establish|offer|open-source|unveil|describe)s?\s+"
     rf"(?:(?:a|an|the)\s+)?(?:(?:new|novel|simple|first|large-scale|general|unified|comprehensive|"
-    rf"efficient|effective|challenging)\s+)*(?P<name>{NAME})"
+    rf"efficient|effective|challenging)\s+)*(?P<name>{NAME}|{CAP_NAME}(?=\s*[,:(]))"
 )
 _NAMED = re.compile(
     rf"\b(?:called|named|dubbed|termed|coined|namely|as)\s+(?P<name>{NAME})(?=\s*[,.;:)(]|\s+(?:which|that|to|for|and|is|as|achieves|outperforms))"

@@ -99,6 +99,7 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
 
     names: dict[str, Counter[str]] = defaultdict(Counter)
     types: dict[str, Counter[str]] = defaultdict(Counter)
+    weak_types: dict[str, Counter[str]] = defaultdict(Counter)  # votes of redirected acronyms
     aliases: dict[str, set[str]] = defaultdict(set)
     merged: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str], tuple[Role, int]] = {}
@@ -109,14 +110,18 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
                 merged[redirect[cid]].add(f"{ent.name}: acronym defined by the long form elsewhere")
                 aliases[redirect[cid]].add(ent.name)
                 cid = redirect[cid]
+                weak_types[cid][ent.type] += 1
             else:
                 names[cid][ent.name] += 1
-            types[cid][ent.type] += 1
+                types[cid][ent.type] += 1
             _collect_aliases(ent, aliases[cid], merged[cid])
             role, count = links.get((ext.paper_id, cid), (Role.MENTIONED, 0))
             role = min(role, ent.role, key=ROLE_RANK.__getitem__)
             links[(ext.paper_id, cid)] = (role, count + len(ent.mentions))
 
+    for cid, votes in weak_types.items():
+        if not types[cid]:
+            types[cid] = votes
     display = {cid: _pick(names[cid]) if names[cid] else min(aliases[cid]) for cid in types}
     papers_of: dict[str, set[str]] = defaultdict(set)
     for paper_id, cid in links:
