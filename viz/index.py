@@ -1,0 +1,90 @@
+"""index.html: links to the views and a corpus summary (papers, concepts per type, top concepts)."""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from kg.model import ConceptType
+from viz.select import concept_keys
+from viz.style import PAPER, shape_svg, style_of
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from viz.subgraph import Subgraph
+
+N_TOP_CONCEPTS = 25
+
+_CSS = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       max-width: 900px; margin: 24px auto; padding: 0 16px; }
+h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 28px; }
+table { border-collapse: collapse; } td, th { padding: 3px 14px 3px 0; text-align: left; }
+td.n, th.n { text-align: right; } .muted { color: #666; }
+.views a { font-size: 17px; font-weight: 600; }
+"""
+
+
+def index_html(G: nx.DiGraph, *, title: str, views: Mapping[str, Subgraph]) -> str:
+    """The summary page: counts, links to each view (file name -> its content), top concepts."""
+    kinds = Counter(
+        d.get("type") if d.get("kind") == "Concept" else d.get("kind")
+        for _, d in G.nodes(data=True)
+    )
+    n_concepts = sum(n for k, n in kinds.items() if k != PAPER)
+    n_links = sum(1 for *_, t in G.edges(data="type") if t == "MENTIONS")
+    esc = html.escape
+    parts = [
+        f"<h1>{esc(title)}</h1>",
+        f"<p>{kinds[PAPER]} papers · {n_concepts} concepts · {n_links} paper–concept links</p>",
+        '<h2>Views</h2><ul class="views">',
+        *(
+            f'<li><a href="{esc(href)}">{esc(v.title)}</a> '
+            f'<span class="muted">({esc(v.showing)})</span></li>'
+            for href, v in views.items()
+        ),
+        "</ul><h2>Concepts per type</h2><table>",
+        *(_type_row(str(t), kinds[str(t)]) for t in ConceptType if kinds[str(t)]),
+        "</table>",
+        _top_table(G),
+    ]
+    return _PAGE.format(title=esc(title), css=_CSS, body="\n".join(parts))
+
+
+def _type_row(kind: str, n: int) -> str:
+    st = style_of(kind)
+    return f'<tr><td>{shape_svg(st.shape, st.colour, st.border)} {html.escape(kind)}</td><td class="n">{n}</td></tr>'
+
+
+def _top_table(G: nx.DiGraph) -> str:
+    keys = concept_keys(G)[:N_TOP_CONCEPTS]
+    if not keys:
+        return "<p class='muted'>No concepts extracted yet.</p>"
+    rows = "\n".join(
+        f"<tr><td>{html.escape(str(d.get('name') or k))}</td><td>{html.escape(str(d.get('type')))}</td>"
+        f'<td class="n">{int(d.get("paper_count") or 0)}</td></tr>'
+        for k in keys
+        for d in [G.nodes[k]]
+    )
+    head = '<tr><th>Concept</th><th>Type</th><th class="n">Papers</th></tr>'
+    return f"<h2>Top {len(keys)} concepts</h2><table>{head}\n{rows}</table>"
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+img-src data:; base-uri 'none'; form-action 'none'">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
