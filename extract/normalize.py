@@ -476,6 +476,7 @@ def type_from_head(head: str) -> ConceptType | None:
     return _HEAD_INDEX.get(word) or _HEAD_INDEX.get(singular(word))
 
 
+_PREPOSITION = re.compile(r"\s+(?:for|of|from|with|via|on|in|by|through|using|to)\s+")
 _MODEL_SHAPE = re.compile(
     rf"(?:\d|{SIZE}$|GPT|BERT|LLaMA|Llama|LM$|Net$|Former$|former$|Diffusion|CLIP|ViT|T5|Qwen|Mistral)"
 )
@@ -488,12 +489,16 @@ def infer_type(name: str, *, head: str | None = None) -> ConceptType:
     Example:
         >>> infer_type("AgentBench"), infer_type("Qwen2.5"), infer_type("Text-Tag Self-Distillation")
         (<ConceptType.BENCHMARK: 'Benchmark'>, <ConceptType.MODEL: 'Model'>, <ConceptType.METHOD: 'Method'>)
+        >>> infer_type("Transfer Framework for Fake News Detection")
+        <ConceptType.METHOD: 'Method'>
         >>> infer_type("Molmo", head="family")
         <ConceptType.MODEL: 'Model'>
     """
     if head and (by_head := type_from_head(head)):
         return by_head
-    last = re.split(r"[\s\-]+", name.strip())[-1]
+    # "Transfer Framework for Fake News Detection": the head comes before the preposition.
+    core = _PREPOSITION.split(name.strip(), maxsplit=1)[0]
+    last = re.split(r"[\s\-]+", core)[-1]
     if " " in name.strip() and (by_last := type_from_head(last)):
         return by_last
     if _BENCH_SHAPE.search(name):

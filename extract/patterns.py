@@ -33,7 +33,7 @@ _VERSION_WORD = (
     r"Instruct|Chat|Coder|Vision|VL|Math|Omni)"
 )
 VERSIONED = re.compile(
-    rf"(?<![\w\-])(?P<name>[A-Z][A-Za-z]+[a-z](?:-[A-Z][A-Za-z]+)?)\s(?P<version>\d+(?:\.\d+)?)"
+    rf"(?<![\w\-])(?P<name>[A-Z][A-Za-z]*[A-Za-z](?:-[A-Z][A-Za-z]+)?) (?P<version>\d+(?:\.\d+)?)"
     rf"(?:\s(?P<variant>{_VERSION_WORD}))?(?:\s\(?(?P<size>{_SIZE})\)?)?(?![\w\-])"
 )
 DIGIT_NAME = re.compile(
@@ -195,8 +195,8 @@ _APPOSITIVE = re.compile(
     rf"(?P<name>{NAME}),\s+(?:a|an|the|our)\s+(?P<mid>(?:[\w\-]+\s+){{0,6}}?)(?P<head>[a-zA-Z\-]+)\b"
 )
 _HEADED = re.compile(
-    rf"(?P<names>{CAP_NAME}(?:\s+{CAP_NAME}){{0,2}}(?:(?:,\s+|,?\s+and\s+|\s+or\s+){CAP_NAME}(?:\s+{CAP_NAME}){{0,2}})*)"
-    r"\s+(?P<head>datasets?|benchmarks?|corpus|corpora|suite|leaderboard|challenge|models?|LLMs?|"
+    rf"(?P<names>{CAP_NAME}(?: {CAP_NAME}){{0,2}}(?:(?:, | and |, and | or ){CAP_NAME}(?: {CAP_NAME}){{0,2}})*)"
+    r" (?P<head>datasets?|benchmarks?|corpus|corpora|suite|leaderboard|challenge|models?|LLMs?|"
     r"framework|method|algorithm|architecture|metric|score|task)\b"
 )
 _TITLE_PREFIX = re.compile(
@@ -371,19 +371,23 @@ def _last_head(before: str) -> str | None:
     return None
 
 
-def find_headed(text: str) -> Iterator[Candidate]:
+def find_headed(text: str, title_len: int) -> Iterator[Candidate]:
     """Names followed by a type word: "the SQuAD dataset", "VoxCeleb and VoxPopuli datasets"."""
     for m in _HEADED.finditer(text):
         ctype = type_from_head(m.group("head"))
         if ctype is None:
             continue
         base = m.start("names")
-        for part in re.finditer(rf"{CAP_NAME}(?:\s+{CAP_NAME}){{0,2}}", m.group("names")):
+        name_only = ctype not in (ConceptType.DATASET, ConceptType.BENCHMARK)
+        for part in re.finditer(rf"{CAP_NAME}(?: {CAP_NAME}){{0,2}}", m.group("names")):
             surface = part.group()
-            weak_start = surface.split()[0] in NOT_VERSIONED or _is_sentence_start(
-                text, base + part.start()
+            weak = (
+                name_only
+                or base + part.start() < title_len
+                or surface.split()[0] in NOT_VERSIONED
+                or _is_sentence_start(text, base + part.start())
             )
-            if weak_start and not re.search(NAME, surface):
+            if weak and not re.search(NAME, surface):
                 continue
             cand = _candidate(
                 base + part.start(), base + part.end(), surface, ctype, "head", certain=True
@@ -427,7 +431,10 @@ def find_camelcase(text: str) -> Iterator[Candidate]:
     for m in _ACRONYM.finditer(text):
         surface = m.group()
         letters = sum(c.isupper() for c in surface)
-        if letters < 2 or len(surface) > 10 or surface.isdigit():
+        if letters < 2 or len(surface) > 10 or surface.split("-")[0] in NOT_VERSIONED:
+            continue
+        # A bare acronym seen once is as often an organisation or a shout as a concept.
+        if text.count(surface) < 2:
             continue
         cand = _candidate(m.start(), m.end(), surface, infer_type(surface), "acronym")
         if cand:
@@ -440,7 +447,7 @@ def find_all(text: str, title_len: int) -> list[Candidate]:
         *find_abbreviations(text),
         *find_title_name(text[:title_len]),
         *find_proposed(text),
-        *find_headed(text),
+        *find_headed(text, title_len),
         *find_versioned(text),
         *find_camelcase(text),
     ]
