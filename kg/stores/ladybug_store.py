@@ -1,0 +1,330 @@
+"""The embedded graph: a LadybugDB database file, bulk-loaded from GraphData and queried in Cypher.
+
+`write` builds a complete new database in a temporary folder beside the target and moves it into
+place only after it is checkpointed and closed, so a failed write leaves the old graph as it was.
+Each table is filled by one `COPY <table> FROM (UNWIND ... RETURN ...)` whose values arrive as
+typed list parameters: text stays byte-exact (no CSV quoting) at COPY speed. See
+tests/bench/bench_query.py for the numbers behind that choice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from kg.errors import BuildDirError, KGError, QueryError
+from kg.stores import DB_FILENAME, DEFAULT_TIMEOUT_S, QueryResult, cypher_dir
+from kg.stores.cypher_scan import query_params, split_statements, write_clause
+
+if TYPE_CHECKING:
+    import ladybug
+
+    from kg.graph import GraphData
+
+log = logging.getLogger(__name__)
+
+# Files LadybugDB keeps beside the database file; stale ones must not outlive a replaced database.
+_SIDE_SUFFIXES = (".wal", ".wal.checkpoint", ".shadow", ".tmp")
+_HINTS = (
+    ("Cannot find property", "the embedded graph has only the properties in cypher/schema.cypher"),
+    ("does not exist", "tables are Paper, Concept, MENTIONS and CO_OCCURS"),
+    ("Parser exception", "check the Cypher; LadybugDB lacks some Neo4j syntax (FOREACH, CALL {})"),
+    ("Binder exception", "check names and types against cypher/schema.cypher"),
+    ("read-only", "pass --write to open the graph for writing"),
+)
+
+
+class LadybugStore:
+    """A LadybugDB database file; opened lazily, read-only unless asked otherwise."""
+
+    engine = "ladybug"
+
+    def __init__(
+        self, path: Path, *, read_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.timeout_s = timeout_s
+        self._db: ladybug.Database | None = None
+        self._conn: ladybug.Connection | None = None
+        self._props: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def open(
+        cls, path: Path, *, read_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> LadybugStore:
+        """A store for the database file at `path` (or `path/graph.lbug` for a folder)."""
+        if path.is_dir():
+            path = path / DB_FILENAME
+        if read_only and not path.is_file():
+            raise BuildDirError(f"No graph database at '{path}'. Run 'kg build' to create it.")
+        return cls(path, read_only=read_only, timeout_s=timeout_s)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection and the database; the next `run` opens them again."""
+        if self._conn is not None:
+            self._conn.close()
+        if self._db is not None:
+            self._db.close()
+        self._conn = self._db = None
+
+    def write(self, data: GraphData) -> None:
+        """Replace the database with `data`, bulk-loaded into a new file moved into place."""
+        if self.read_only:
+            raise KGError(f"'{self.path}' is open read-only; open it without read_only to write.")
+        _check_keys(data)
+        self.close()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        try:
+            _bulk_load(tmp / self.path.name, data)
+            _install(tmp / self.path.name, self.path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        log.info(
+            "wrote %d papers, %d concepts to %s", len(data.papers), len(data.concepts), self.path
+        )
+
+    def run(
+        self, query: str, params: Mapping[str, object] | None = None, *, write: bool = False
+    ) -> QueryResult:
+        """Run one Cypher query and return its rows as plain Python values."""
+        clause = write_clause(query)
+        if clause is not None and not write:
+            raise QueryError(f"The query writes to the graph ({clause}); pass --write to allow it.")
+        if write and self.read_only:
+            raise QueryError(
+                f"'{self.path}' is open read-only; pass --write to open it for writing."
+            )
+        bound = _bind(query, params or {})
+        conn = self._connection()
+        try:
+            result = conn.execute(query, bound)
+        except RuntimeError as err:
+            raise QueryError(_message(err, self.timeout_s)) from err
+        if isinstance(result, list):  # several statements: the last one answers
+            result = result[-1]
+        columns = tuple(result.get_column_names())
+        rows = tuple(tuple(self._plain(value) for value in row) for row in result.get_all())
+        result.close()
+        return QueryResult(columns, rows)
+
+    def _connection(self) -> ladybug.Connection:
+        if self._conn is None:
+            self._db, self._conn = _open(self.path, read_only=self.read_only)
+            self._conn.set_query_timeout(max(0, round(self.timeout_s * 1000)))
+        return self._conn
+
+    def _plain(self, value: object) -> object:
+        """A value from LadybugDB as plain Python: no Decimal, nodes/rels/paths as dicts."""
+        if isinstance(value, Decimal):  # sum() of INT64 is an INT128 that arrives as Decimal
+            return int(value) if int(value.as_tuple().exponent) >= 0 else float(value)
+        if isinstance(value, list):
+            return [self._plain(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "_NODES" in value and "_RELS" in value:
+            return {
+                "nodes": [self._plain(n) for n in value["_NODES"]],
+                "rels": [self._plain(r) for r in value["_RELS"]],
+            }
+        if "_LABEL" in value and "_ID" in value:
+            keep = self._properties(str(value["_LABEL"]))
+            return {k: self._plain(v) for k, v in value.items() if k in keep}
+        return {k: self._plain(v) for k, v in value.items()}
+
+    def _properties(self, label: str) -> tuple[str, ...]:
+        """Declared properties of a table (a path's nodes carry every table's, mostly null)."""
+        if label not in self._props:
+            rows = _fetch(self._connection(), f"CALL table_info('{label}') RETURN name")
+            self._props[label] = tuple(str(row[0]) for row in rows)
+        return self._props[label]
+
+
+def _open(path: Path, *, read_only: bool) -> tuple[ladybug.Database, ladybug.Connection]:
+    import ladybug
+
+    is_new = not path.exists()
+    try:
+        db = ladybug.Database(str(path), read_only=read_only)
+    except RuntimeError as err:
+        raise BuildDirError(
+            f"Cannot open the graph database '{path}': {_first_line(err)}. "
+            "Close other programs using it, or rebuild it with 'kg build'."
+        ) from None
+    conn = ladybug.Connection(db)
+    if is_new:
+        for statement in schema_statements():
+            conn.execute(statement)
+    return db, conn
+
+
+def schema_statements() -> tuple[str, ...]:
+    """The DDL statements of cypher/schema.cypher."""
+    return split_statements((cypher_dir() / "schema.cypher").read_text(encoding="utf-8"))
+
+
+def _bind(query: str, params: Mapping[str, object]) -> dict[str, Any]:
+    """The parameters the query uses, as values LadybugDB accepts; a missing one is an error."""
+    names = query_params(query)
+    missing = [name for name in names if name not in params]
+    if missing:
+        flags = " ".join(f"--param {name}=VALUE" for name in missing)
+        raise QueryError(f"The query uses ${missing[0]} but no value was given; pass {flags}.")
+    return {name: _engine_value(params[name]) for name in names}
+
+
+def _engine_value(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return [_engine_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _engine_value(v) for k, v in value.items()}
+    return value
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0].rstrip(".")
+
+
+def _message(err: RuntimeError, timeout_s: float) -> str:
+    text = _first_line(err)
+    if text == "Interrupted":
+        return f"The query ran past the {timeout_s:g} s timeout; add a LIMIT or raise --timeout."
+    hint = next(
+        (h for key, h in _HINTS if key in text), "check the query against cypher/schema.cypher"
+    )
+    return f"{text}; {hint}."
+
+
+def _check_keys(data: GraphData) -> None:
+    """Refuse rows LadybugDB would reject (and that crash a half-loaded database), naming them."""
+    _unique("paper id", (p.id for p in data.papers))
+    _unique("concept name", (c.name for c in data.concepts))
+    papers = {p.id for p in data.papers}
+    concepts = {c.name for c in data.concepts}
+    for m in data.mentions:
+        if m.paper_id not in papers or m.concept not in concepts:
+            raise KGError(
+                f"Cannot write the graph: mention {m.paper_id!r} -> {m.concept!r} "
+                "names a paper or concept not in the data; rebuild the graph rows."
+            )
+    for e in data.co_occurs:
+        if e.source not in concepts or e.target not in concepts:
+            raise KGError(
+                f"Cannot write the graph: co-occurrence {e.source!r} -- {e.target!r} "
+                "names a concept not in the data; rebuild the graph rows."
+            )
+
+
+def _unique(what: str, keys: Iterable[str | None]) -> None:
+    counts = Counter(keys)
+    if None in counts:
+        raise KGError(f"Cannot write the graph: a {what} is missing; every row needs one.")
+    dup = next((key for key, n in counts.items() if n > 1), None)
+    if dup is not None:
+        raise KGError(
+            f"Cannot write the graph: two rows share the {what} {dup!r}; "
+            f"{what}s are the graph's keys, so merge or rename them."
+        )
+
+
+def _table_rows(data: GraphData) -> tuple[tuple[str, list[dict[str, object]]], ...]:
+    """Each table's rows keyed by property name; a rel row adds its endpoints' keys."""
+    return (
+        ("Paper", [p.to_json() for p in data.papers]),
+        (
+            "Concept",
+            [
+                {
+                    "name": c.name,
+                    "id": c.id,
+                    "type": str(c.type),
+                    "aliases": list(c.aliases),
+                    "paper_count": c.paper_count,
+                    "merged": list(c.merged),
+                }
+                for c in data.concepts
+            ],
+        ),
+        (
+            "MENTIONS",
+            [
+                {"_from": m.paper_id, "_to": m.concept, "role": str(m.role), "count": m.count}
+                for m in data.mentions
+            ],
+        ),
+        (
+            "CO_OCCURS",
+            [{"_from": e.source, "_to": e.target, "weight": e.weight} for e in data.co_occurs],
+        ),
+    )
+
+
+def _bulk_load(path: Path, data: GraphData) -> None:
+    """Create the database at `path` and fill each table with one COPY.
+
+    A second COPY into a non-empty table crashes LadybugDB 0.22, so tables are never batched.
+    """
+    db, conn = _open(path, read_only=False)
+    try:
+        rel_tables = {
+            str(r[0]) for r in _fetch(conn, "CALL show_tables() RETURN name, type") if r[1] == "REL"
+        }
+        for table, rows in _table_rows(data):
+            if rows:
+                _copy(conn, table, rows, is_rel=table in rel_tables)
+        conn.execute("CHECKPOINT")
+    except RuntimeError as err:
+        raise KGError(
+            f"Cannot write the graph to '{path.name}': {_first_line(err)}; "
+            "the previous graph is unchanged."
+        ) from None
+    finally:
+        conn.close()
+        db.close()
+
+
+def _copy(
+    conn: ladybug.Connection, table: str, rows: list[dict[str, object]], *, is_rel: bool
+) -> None:
+    """COPY rows into a table from typed list parameters, one list per column."""
+    columns = [
+        (str(name), str(kind))
+        for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
+    ]
+    if is_rel:  # keys of both endpoints come first; every key in the schema is a STRING
+        columns = [("_from", "STRING"), ("_to", "STRING"), *columns]
+    params: dict[str, object] = {
+        f"c{i}": [row[name] for row in rows] for i, (name, _) in enumerate(columns)
+    }
+    picks = ", ".join(f"CAST($c{i} AS {kind}[])[i]" for i, (_, kind) in enumerate(columns))
+    params["n"] = len(rows)
+    conn.execute(f"COPY {table} FROM (UNWIND range(1, $n) AS i RETURN {picks})", params)
+
+
+def _fetch(conn: ladybug.Connection, query: str) -> list[list[Any]]:
+    result = conn.execute(query)
+    if isinstance(result, list):
+        result = result[-1]
+    return [list(row) for row in result.get_all()]
+
+
+def _install(new: Path, target: Path) -> None:
+    """Move the closed new database over the target, dropping the old one's side files."""
+    for suffix in _SIDE_SUFFIXES:
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    new.replace(target)
+    for side in new.parent.glob(f"{new.name}.*"):
+        side.replace(target.with_name(side.name))
