@@ -114,6 +114,22 @@ def test_evaluate_paper_level_matches_one_prediction_to_one_gold_concept():
     assert evaluate([gold()], [twice]).paper["Method"] == Score(1, 1, 0)
 
 
+def paper_gold(*concepts):
+    return GoldDoc("d1", TEXT, None, concepts, frozenset(ConceptType))
+
+
+def test_evaluate_paper_level_matches_one_gold_concept_to_one_prediction():
+    doc = paper_gold(GoldConcept("CNN", "Method", ()), GoldConcept("ConvNet", "Method", ()))
+    cnn = ent("CNN", "Method", aliases=("ConvNet",))
+    assert evaluate([doc], [pred(cnn)]).paper["Method"] == Score(1, 0, 1)
+
+
+def test_evaluate_paper_level_finds_the_largest_matching():
+    doc = paper_gold(GoldConcept("CNN", "Method", ("ConvNet",)), GoldConcept("CNN", "Method", ()))
+    found = pred(ent("CNN", "Method"), ent("ConvNet", "Method"))
+    assert evaluate([doc], [found]).paper["Method"] == Score(2, 0, 0)
+
+
 def test_evaluate_maps_abstract_offsets_past_the_title():
     text = "BERT for QA\nWe fine-tune BERT."
     doc = gold(text, [("BERT", "Method")], title_len=11)
@@ -155,8 +171,7 @@ def test_evaluate_without_salient_gold_has_no_salient_recall():
 
 
 def test_evaluate_paper_level_only_gold_has_no_mention_scores():
-    doc = GoldDoc("d1", TEXT, None, (GoldConcept("BERT", "Model", ()),), frozenset(ConceptType))
-    report = evaluate([doc], [PERFECT])
+    report = evaluate([paper_gold(GoldConcept("BERT", "Model", ()))], [PERFECT])
     assert report.mention == {}
     assert report.paper["all"] == Score(1, 2, 0)
 
