@@ -85,11 +85,11 @@ def font_size(n_papers: int, *, kind: str = "") -> int:
 
     Example:
         >>> font_size(1), font_size(400), font_size(3, kind="Paper")
-        (14, 30, 6)
+        (16, 32, 6)
     """
     if kind == PAPER:
         return 6
-    return min(14 + int(2 * math.log2(max(n_papers, 1))), 30)
+    return min(16 + int(2 * math.log2(max(n_papers, 1))), 32)
 
 
 def edge_width(weight: int) -> float:
