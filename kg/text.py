@@ -111,6 +111,7 @@ def _latex(text: str, *, braces: bool) -> str:
     text = _MATH.sub(_math, text)
     text = _ESCAPED.sub(r"\1", text)
     text = text.replace("---", "\u2014").replace("--", "\u2013")
+    text = text.replace("``", "\u201c").replace("''", "\u201d")
     if braces:  # BibTeX protects case with braces
         text = _drop_braces(text)
     return text.replace("\x00", "$")
@@ -144,6 +145,8 @@ def clean_text(text: str, *, latex: bool = True, braces: bool = False) -> str:
         'Über café naïve Erdős'
         >>> clean_text(r"{{BERT}}: Pre-training of {Deep} Bidirectional Transformers", braces=True)
         'BERT: Pre-training of Deep Bidirectional Transformers'
+        >>> clean_text("``Why Should I Trust You?'': Explaining")
+        '“Why Should I Trust You?”: Explaining'
         >>> clean_text(r"costs $5 and $10; keeps $O(n^2)$ as written")
         'costs $5 and $10; keeps $O(n^2)$ as written'
         >>> clean_text("Cafe\\u0301") == "Caf\\u00e9"

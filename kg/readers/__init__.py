@@ -1,0 +1,111 @@
+"""Read papers from input files of any supported format, merged and deduplicated.
+
+Formats: "hf" (a Hugging Face papers page saved as text), "jsonl", "json" (an array),
+"csv", "tsv", "atom" (arXiv API feed), "arxiv" (the arXiv metadata snapshot) and "bibtex".
+Any of them may be gzipped. A bad record is skipped and listed (or raises with strict=True);
+a file that cannot be read at all raises an InputError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import NoRecords, UnknownFormat
+from kg.model import Paper
+from kg.readers.arxiv_snapshot import read_arxiv_snapshot
+from kg.readers.atom import read_atom
+from kg.readers.bibtex import read_bibtex
+from kg.readers.csv_reader import read_csv
+from kg.readers.detect import detect_format
+from kg.readers.hf_page import read_hf_page
+from kg.readers.jsonl import read_json, read_jsonl
+from kg.readers.merge import merge_papers
+from kg.readers.record import Skipped, check_columns
+from kg.readers.source import TextSource, check_path
+
+__all__ = ["FORMATS", "ReadResult", "Skipped", "detect_format", "read_papers"]
+
+FORMATS = ("hf", "jsonl", "json", "csv", "tsv", "atom", "arxiv", "bibtex")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Papers read from all inputs, and what was skipped on the way."""
+
+    papers: tuple[Paper, ...]  # merged and deduplicated across all files, sorted by id
+    skipped: tuple[Skipped, ...]
+    per_file: tuple[tuple[str, int], ...]  # (path, records read) per input file, input order
+    n_duplicates: int  # records that merged into another record of the same paper
+    n_no_abstract: int = 0  # papers kept with an empty abstract
+
+
+def _records(
+    fmt: str, source: TextSource, path: str, columns: Mapping[str, str] | None
+) -> Iterator[Paper | Skipped]:
+    if fmt == "hf":
+        return read_hf_page(source, path=path)
+    if fmt == "jsonl":
+        return read_jsonl(source, path=path, columns=columns)
+    if fmt == "json":
+        return read_json(source, path=path, columns=columns)
+    if fmt in ("csv", "tsv"):
+        return read_csv(
+            source, path=path, columns=columns, delimiter="\t" if fmt == "tsv" else None
+        )
+    if fmt == "atom":
+        return read_atom(source, path=path)
+    if fmt == "arxiv":
+        return read_arxiv_snapshot(source, path=path)
+    return read_bibtex(source, path=path)
+
+
+def read_papers(
+    paths: Sequence[Path],
+    *,
+    fmt: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    strict: bool = False,
+) -> ReadResult:
+    """Read every file in `paths` and merge their papers.
+
+    Args:
+        fmt: one of FORMATS for all files; None detects each file's format.
+        columns: our field names (id, title, abstract, authors, year, date, url, categories,
+            doi) mapped to the file's column or key names.
+        strict: raise InputError at the first bad record instead of skipping it.
+
+    Raises:
+        InputError: a path is missing or a folder, a file cannot be parsed at all, a CSV
+            header has no title column, or (strict) a record is bad.
+        NoRecords: a file holds no record.
+        UnknownFormat: a file's format cannot be told, or `fmt` is not one of FORMATS.
+    """
+    check_columns(columns)
+    if fmt is not None and fmt not in FORMATS:
+        raise UnknownFormat(paths[0] if paths else "--format", f"no format {fmt!r}")
+    records: list[tuple[str, int, Paper]] = []
+    skipped: list[Skipped] = []
+    per_file: list[tuple[str, int]] = []
+    for path in map(Path, paths):
+        check_path(path)
+        source = TextSource(path, strict=strict)
+        file_fmt = fmt or detect_format(path, source.head())
+        n_read = n_seen = 0
+        for item in _records(file_fmt, source, str(path), columns):
+            n_seen += 1
+            if isinstance(item, Paper):
+                records.append((str(path), n_read, item))
+                n_read += 1
+            elif strict:
+                raise item.to_error()
+            else:
+                skipped.append(item)
+        skipped.extend(source.problems)
+        if n_seen == 0 and not source.problems:
+            raise NoRecords(path)
+        per_file.append((str(path), n_read))
+    papers, n_duplicates = merge_papers(records)
+    n_no_abstract = sum(1 for paper in papers if not paper.abstract)
+    return ReadResult(papers, tuple(skipped), tuple(per_file), n_duplicates, n_no_abstract)

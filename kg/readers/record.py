@@ -1,0 +1,314 @@
+"""What the readers share: Skipped, field names and their synonyms, and mapping -> Paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePath
+
+from kg.errors import InputError
+from kg.ids import make_paper_id, title_key
+from kg.model import Paper
+from kg.text import clean_text, strip_invisible
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("id", "title", "abstract", "authors", "year", "date", "url", "categories", "doi")
+# Keys as written by our users' tools, compared after _normal_key(); best first.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "arxiv id", "arxivid", "paper id", "paperid"),
+    "title": ("title", "document title", "article title", "paper title", "ti"),
+    "abstract": ("abstract", "summary", "abstract note", "abstracttext", "ab"),
+    "authors": ("authors", "author", "author full names", "au", "af"),
+    "year": ("year", "publication year", "py", "pubyear"),
+    "date": ("date", "published", "publication date", "published at", "published date"),
+    "url": ("url", "link", "abs url", "pdf link", "pdf url"),
+    "categories": ("categories", "category", "keywords", "author keywords", "de"),
+    "doi": ("doi", "di"),
+}
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 100_000  # far above any real abstract, ten times below spaCy's limit
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_KEY_SEPARATORS = re.compile(r"[\s_\-.]+")
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
+_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record that was not read, and why: `reason` reads "what is wrong; what to do"."""
+
+    path: str
+    line: int | None
+    record: int | None
+    reason: str
+
+    def message(self) -> str:
+        """Return ``FILE:LINE (record N): what is wrong; what to do``.
+
+        Example:
+            >>> Skipped("a.jsonl", 3, 2, "no title; add one").message()
+            'a.jsonl:3 (record 2): no title; add one'
+        """
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.record is not None:
+            where += f" (record {self.record})"
+        return f"{where}: {self.reason}"
+
+    def to_error(self) -> InputError:
+        """Return the InputError that --strict raises for this record."""
+        what, _, fix = self.reason.partition("; ")
+        return InputError(
+            self.path, what, fix or "fix the record", line=self.line, record=self.record
+        )
+
+
+def source_name(path: str) -> str:
+    """Return the file name that goes into Paper.sources."""
+    return PurePath(path).name
+
+
+def bad_bytes(text: str) -> str | None:
+    """Describe the first byte that was not UTF-8 (decoded as a surrogate escape), if any.
+
+    Example:
+        >>> bad_bytes("caf\\udce9"), bad_bytes("café")
+        ('invalid UTF-8 byte 0xE9 at column 4; re-save the file as UTF-8', None)
+    """
+    match = _BAD_BYTE.search(text)
+    if match is None:
+        return None
+    byte = ord(match.group()) - 0xDC00
+    return (
+        f"invalid UTF-8 byte 0x{byte:02X} at column {match.start() + 1}; re-save the file as UTF-8"
+    )
+
+
+def _normal_key(key: str) -> str:
+    return _KEY_SEPARATORS.sub(" ", _CAMEL.sub(" ", key).casefold()).strip()
+
+
+@lru_cache(maxsize=256)
+def _resolve(keys: tuple[str, ...], columns: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    by_normal: dict[str, str] = {}
+    for key in keys:
+        by_normal.setdefault(_normal_key(key), key)
+    chosen: dict[str, str] = {}
+    wanted = dict(columns)
+    for field in FIELDS:
+        if field in wanted:
+            name = wanted[field]
+            found = name if name in keys else by_normal.get(_normal_key(name))
+        else:
+            found = next((by_normal[s] for s in SYNONYMS[field] if s in by_normal), None)
+        if found is not None:
+            chosen[field] = found
+    return chosen
+
+
+def resolve_keys(keys: Iterable[str], columns: Mapping[str, str] | None) -> dict[str, str]:
+    """Map our field names to the keys present, by --columns first, then by synonyms.
+
+    Example:
+        >>> resolve_keys(["Document Title", "Abstract", "Publication Year"], None)
+        {'title': 'Document Title', 'abstract': 'Abstract', 'year': 'Publication Year'}
+        >>> resolve_keys(["TI", "Name"], {"title": "name"})
+        {'title': 'Name'}
+    """
+    return _resolve(tuple(keys), tuple(sorted((columns or {}).items())))
+
+
+def check_columns(columns: Mapping[str, str] | None) -> None:
+    """Raise InputError for a --columns entry that names no field of ours."""
+    for field in columns or {}:
+        if field not in FIELDS:
+            raise InputError(
+                "--columns", f"unknown field {field!r}", f"use some of {', '.join(FIELDS)}"
+            )
+
+
+class FieldError(ValueError):
+    """A field holds a value of the wrong kind; the message is 'what; fix'."""
+
+
+def _text(value: object, field: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise FieldError(f"field {field!r} is {type(value).__name__}, not text; give a string")
+
+
+def _capped(text: str, cap: int, field: str) -> str:
+    if len(text) <= cap:
+        return text
+    log.warning("%s of %d characters cut to %d", field, len(text), cap)
+    return text[:cap].rstrip()
+
+
+def parse_authors(value: object) -> tuple[str, ...]:
+    """Return author names from a list (of names, {"name": …} or [last, first]) or a string.
+
+    Example:
+        >>> parse_authors("A. Smith, B. Jones and C. Wu")
+        ('A. Smith', 'B. Jones', 'C. Wu')
+        >>> parse_authors("Smith, John; Doe, Jane"), parse_authors([{"name": "X Y"}])
+        (('Smith, John', 'Doe, Jane'), ('X Y',))
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        names = _split_names(value)
+    elif isinstance(value, list | tuple):
+        names = [_one_name(item) for item in value]
+    else:
+        raise FieldError(f"field 'authors' is {type(value).__name__}; give a list or a string")
+    cleaned = (clean_text(name) for name in names)
+    return tuple(dict.fromkeys(name for name in cleaned if name))
+
+
+def _one_name(item: object) -> str:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        name = item.get("name") or item.get("full_name") or ""
+        if not name:
+            name = f"{item.get('given') or ''} {item.get('family') or ''}"
+        return _text(name, "authors")
+    if isinstance(item, list | tuple) and item and all(isinstance(p, str) for p in item):
+        last, first = item[0], item[1] if len(item) > 1 else ""  # arXiv's authors_parsed
+        return f"{first} {last} {' '.join(item[2:])}"
+    raise FieldError(f"an author is {type(item).__name__}; give names as strings")
+
+
+def _split_names(text: str) -> list[str]:
+    if ";" in text:
+        return text.split(";")
+    names: list[str] = []
+    for part in _AND.split(text):
+        pieces = part.split(",")
+        # "A. Smith, B. Jones" lists names; "Smith, John" is one name written last-first.
+        if len(pieces) > 1 and all(len(p.split()) > 1 for p in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part)
+    return names
+
+
+def parse_categories(value: object) -> tuple[str, ...]:
+    """Return categories from a list or a string split on ';', ',' or spaces.
+
+    Example:
+        >>> parse_categories("cs.CL cs.AI"), parse_categories("deep learning; NLP")
+        (('cs.CL', 'cs.AI'), ('deep learning', 'NLP'))
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        sep = ";" if ";" in value else "," if "," in value else None
+        items: list[object] = list(value.split(sep))
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise FieldError(f"field 'categories' is {type(value).__name__}; give a list or string")
+    names = (clean_text(_text(item, "categories"), latex=False) for item in items)
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def parse_date(value: object) -> tuple[int | None, str | None]:
+    """Return (year, ISO date) from a year, an ISO date/time or an e-mail style date.
+
+    Example:
+        >>> parse_date("2023-10-11T08:52:35Z"), parse_date("Mon, 2 Apr 2007 19:18:42 GMT")
+        ((2023, '2023-10-11'), (2007, '2007-04-02'))
+        >>> parse_date(2021), parse_date("March 2020"), parse_date("n.d.")
+        ((2021, None), (2020, None), (None, None))
+    """
+    if isinstance(value, bool) or value is None:
+        return None, None
+    if isinstance(value, int):
+        return (value if 1500 <= value <= 2199 else None), None
+    if not isinstance(value, str):
+        return None, None
+    text = value.strip()
+    day = _ISO_DAY.match(text)
+    if day:
+        return _checked_day(int(day[1]), int(day[2]), int(day[3]))
+    if "," in text and ":" in text:
+        try:
+            stamp = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            stamp = None
+        if stamp is not None:
+            return stamp.year, stamp.date().isoformat()
+    year = _YEAR.search(text)
+    return (int(year[1]) if year else None), None
+
+
+def _checked_day(year: int, month: int, day: int) -> tuple[int | None, str | None]:
+    try:
+        return year, dt.date(year, month, day).isoformat()
+    except ValueError:
+        return (year if 1500 <= year <= 2199 else None), None
+
+
+def parse_year(value: object) -> int | None:
+    """Return a year from an int or a string such as "2021" or "{2021}"."""
+    if isinstance(value, str):
+        value = value.strip(" {}")
+        if value.isdigit():
+            value = int(value)
+    return parse_date(value)[0]
+
+
+def make_paper(
+    values: Mapping[str, object],
+    *,
+    path: str,
+    keep_id: bool = True,
+    refs: Iterable[str | None] = (),
+    braces: bool = False,
+) -> Paper:
+    """Build a Paper from our field names; raise FieldError (a 'what; fix' message) if unusable.
+
+    Args:
+        keep_id: use a non-empty "id" value exactly as given (JSON, CSV); else derive it.
+        refs: more values that may hold an arXiv id (eprint fields), after id and url.
+        braces: the text is BibTeX, whose grouping braces are dropped.
+    """
+    title = clean_text(_text(values.get("title"), "title"), braces=braces)
+    if not title:
+        raise FieldError("no title; add a title or drop the record")
+    abstract = clean_text(_text(values.get("abstract"), "abstract"), braces=braces)
+    raw_id = strip_invisible(_text(values.get("id"), "id")).strip()
+    url = strip_invisible(_text(values.get("url"), "url")).strip() or None
+    doi = strip_invisible(_text(values.get("doi"), "doi")).strip() or None
+    if not (keep_id and raw_id):
+        raw_id = make_paper_id(title, refs=(raw_id, url, *refs), doi=doi)
+    year = parse_year(values.get("year"))
+    date_year, date = parse_date(values.get("date"))
+    return Paper(
+        id=raw_id,
+        title=_capped(title, MAX_TITLE_CHARS, "title"),
+        abstract=_capped(abstract, MAX_ABSTRACT_CHARS, "abstract"),
+        year=year or date_year,
+        date=date,
+        url=url,
+        authors=parse_authors(values.get("authors")),
+        categories=parse_categories(values.get("categories")),
+        sources=(source_name(path),),
+    )
+
+
+def same_title(a: Paper, b: Paper) -> bool:
+    """Say whether two papers carry the same title once normalised."""
+    return title_key(a.title) == title_key(b.title)

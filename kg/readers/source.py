@@ -1,0 +1,122 @@
+"""Open one input file as decoded lines: gzip, byte order marks, UTF-16, caps on line size."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, cast
+
+from kg.errors import InputError
+from kg.readers.record import Skipped
+
+MAX_LINE_CHARS = 32 * 1024 * 1024  # a 10 MB abstract still fits; a 100 MB line does not
+MAX_DOCUMENT_CHARS = 256 * 1024 * 1024  # whole-file formats (JSON arrays, Atom)
+HEAD_CHARS = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError)
+
+
+def check_path(path: Path) -> None:
+    """Raise InputError unless `path` is a readable file."""
+    if not path.exists():
+        raise InputError(path, "no such file", "check the path")
+    if path.is_dir():
+        raise InputError(path, "is a folder", f"pass the files inside it, e.g. {path}/*.jsonl")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        raise InputError(path, f"cannot open: {err.strerror}", "check its permissions") from err
+
+
+def inner_name(path: Path) -> str:
+    """Return the file name without a trailing .gz, which is what tells its format."""
+    return path.name[:-3] if path.name.lower().endswith(".gz") else path.name
+
+
+class TextSource:
+    """The lines of one file, decoded once; read problems are kept in `problems`.
+
+    Lines end in "\\n" whatever the file used (CRLF, CR or LF). Undecodable bytes become
+    surrogate escapes, which the readers report per record. A line longer than
+    MAX_LINE_CHARS, and a gzip stream that breaks off, become problems (or raise, if strict).
+    """
+
+    def __init__(self, path: Path, *, strict: bool = False) -> None:
+        self.path = path
+        self.strict = strict
+        self.problems: list[Skipped] = []
+
+    def _open(self) -> IO[str]:
+        raw: IO[bytes] = self.path.open("rb")
+        if raw.read(2) == _GZIP_MAGIC:
+            raw.seek(0)
+            raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        else:
+            raw.seek(0)
+        stream = io.BufferedReader(cast(Any, raw), buffer_size=64 * 1024)
+        start = stream.peek(4)[:4]
+        encoding = next((name for bom, name in _BOMS if start.startswith(bom)), "utf-8")
+        return io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape")
+
+    def _problem(self, line: int | None, what: str, fix: str) -> None:
+        skipped = Skipped(str(self.path), line, None, f"{what}; {fix}")
+        if self.strict:
+            raise skipped.to_error()
+        self.problems.append(skipped)
+
+    def head(self) -> str:
+        """Return the first characters of the file, for format detection."""
+        try:
+            with self._open() as stream:
+                return stream.read(HEAD_CHARS)
+        except _READ_ERRORS:
+            return ""
+
+    def __iter__(self) -> Iterator[str]:
+        n_lines = 0
+        try:
+            with self._open() as stream:
+                while line := stream.readline(MAX_LINE_CHARS):
+                    n_lines += 1
+                    if len(line) == MAX_LINE_CHARS and not line.endswith("\n"):
+                        while line and not line.endswith("\n"):
+                            line = stream.readline(MAX_LINE_CHARS)
+                        self._problem(
+                            n_lines,
+                            f"line longer than {MAX_LINE_CHARS:,} characters",
+                            "split it into records of normal size",
+                        )
+                        line = "\n"
+                    yield line
+        except _READ_ERRORS as err:
+            self._problem(
+                n_lines + 1,
+                f"cannot read further ({type(err).__name__}: {err})",
+                "the file is truncated or corrupt; download or compress it again",
+            )
+
+    def read_all(self) -> str:
+        """Return the whole text; raise InputError above MAX_DOCUMENT_CHARS."""
+        parts: list[str] = []
+        size = 0
+        for line in self:
+            size += len(line)
+            if size > MAX_DOCUMENT_CHARS:
+                raise InputError(
+                    self.path,
+                    f"larger than {MAX_DOCUMENT_CHARS:,} characters",
+                    "split it, or convert it to JSON Lines",
+                )
+            parts.append(line)
+        return "".join(parts)
