@@ -93,6 +93,23 @@ def test_gazetteer_no_alias_repeats_within_an_entry(entries: tuple[GazetteerEntr
     assert repeated == []
 
 
+def test_gazetteer_no_alias_is_found_by_another_form_anyway(
+    entries: tuple[GazetteerEntry, ...],
+) -> None:
+    def letters(form: str) -> str:
+        return re.sub(r"[\W_]+", "", form)
+
+    redundant = [
+        alias
+        for entry in entries
+        for i, alias in enumerate(entry.aliases)
+        for other in _forms(entry)[: i + 1]
+        if concept_key(alias) == concept_key(other)
+        and (not is_case_sensitive(other, entry) or letters(alias) == letters(other))
+    ]
+    assert redundant == []
+
+
 def test_gazetteer_no_alias_is_a_generic_word(entries: tuple[GazetteerEntry, ...]) -> None:
     generic = [
         form for entry in entries for form in _forms(entry) if concept_key(form) in GENERIC_WORDS
