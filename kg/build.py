@@ -21,6 +21,7 @@ from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:
     from kg.readers import ReadResult
+    from kg.stores import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,17 @@ def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
     )
 
 
+def open_built_store(out: Path, *, read_only: bool = True) -> GraphStore:
+    """The embedded graph database of a build folder."""
+    from kg.stores import open_store
+
+    if not (out / GRAPH_DB).exists():
+        raise BuildDirError(
+            f"{out}: no graph database ({GRAPH_DB}); run 'kg build INPUT... -o {out}' first"
+        )
+    return open_store(out / GRAPH_DB, read_only=read_only)
+
+
 def load_graph(out: Path) -> GraphData:
     """The graph rows of a build folder, rebuilt from its source of truth."""
     papers, extractions = load_corpus(out)
@@ -196,9 +208,8 @@ def _write_database(path: Path, data: GraphData) -> None:
 
 
 def _write_views(folder: Path, data: GraphData) -> list[Path]:
-    from viz.html import render_views
-
     from kg.graph import to_networkx
+    from viz.html import render_views
 
     return render_views(to_networkx(data), folder)
 

@@ -227,7 +227,13 @@ def query(
         )
     text = q.load_query(name).text if name else str(cypher)
     params = dict(q.parse_param(p) for p in param or [])
-    result = q.run_on_folder(folder, text, params, write=write)
+    from kg.build import open_built_store
+
+    store = open_built_store(folder, read_only=not write)
+    try:
+        result = q.run_query(store, text, params, write=write)
+    finally:
+        store.close()
     if as_json:
         typer.echo(q.format_json(result))
     elif as_csv:
@@ -266,6 +272,33 @@ def viz(
 
     for path in render_views(G, target):
         typer.echo(str(path))
+
+
+@app.command()
+@_reports_errors
+def evaluate(
+    gold: Annotated[
+        list[Path],
+        typer.Argument(help="Gold files: abstract-view JSONL, DyGIE JSON, kg paper JSONL."),
+    ],
+    pred: Annotated[
+        Path | None,
+        typer.Option(
+            "--pred",
+            help="extractions.jsonl (or a build folder) to score; default: run the pipeline.",
+        ),
+    ] = None,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Compare kg's six types exactly, not coarse classes.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score extraction against annotated data: precision, recall and F1 per type, per level."""
+    from kg.corpus import dumps
+    from kg.evaluate import format_report, report_json, run_evaluate
+
+    report = run_evaluate(gold, pred, exact=exact)
+    typer.echo(dumps(report_json(report)) if as_json else format_report(report))
 
 
 def main() -> None:
