@@ -187,6 +187,11 @@ def write_build(
         for name in names:
             os.replace(staging / name, out / name)
         corpus.write_atomic(out / MANIFEST, corpus.dumps(_manifest(out, names, data)) + "\n")
+    except OSError as err:
+        raise BuildDirError(
+            f"{out}: cannot write the build ({err.strerror or err}); free some space or choose "
+            "another -o/--out; the previous build is unchanged"
+        ) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return (*names, MANIFEST)

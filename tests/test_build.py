@@ -7,7 +7,7 @@ import pytest
 
 from kg import build as kg_build
 from kg.build import build, load_graph, sample_inputs
-from kg.errors import KGError
+from kg.errors import BuildDirError, KGError
 from kg.model import ConceptType
 from kg.stats import top_concepts
 
@@ -113,7 +113,7 @@ def test_build_failure_leaves_previous_build_intact(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(kg_build, "_write_database", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildDirError, match="previous build is unchanged"):
         build([write_jsonl(tmp_path / "b.jsonl", PAPERS[:1])], out, views=False)
     assert digest(out) == before
     assert not list(out.glob(".staging-*"))
