@@ -20,7 +20,7 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _WRITE = re.compile(
     r"""(?<![\w.$:])(
         CREATE | MERGE | SET | DELETE | DETACH | REMOVE | DROP | COPY | ALTER | INSTALL
-      | LOAD\s+EXTENSION | IMPORT | EXPORT | ATTACH | CHECKPOINT | BEGIN | COMMIT | ROLLBACK
+      | UNINSTALL | UPDATE | COMMENT\s+ON | LOAD\s+EXTENSION | IMPORT | EXPORT | ATTACH | CHECKPOINT | BEGIN | COMMIT | ROLLBACK
       | (?:CREATE|DROP)_\w+
     )(?![\w])""",
     re.VERBOSE | re.IGNORECASE,
