@@ -72,7 +72,7 @@ def parse_feed(text: str, *, path: str) -> tuple[Element, list[int]]:
         ) from err
     except ParseError as err:
         line, column = err.position
-        what = f"not well-formed XML ({err.msg.partition(':')[0]}) at column {column + 1}"
+        what = f"not well-formed XML ({str(err).partition(':')[0]}) at column {column + 1}"
         raise InputError(path, what, "save the whole feed again", line=line) from err
     if root.tag != f"{{{ATOM_NS}}}feed":
         raise InputError(

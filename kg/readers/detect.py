@@ -45,7 +45,7 @@ def _json_kind(head: str) -> str:
     if first is not None and len(SNAPSHOT_KEYS & first.keys()) >= 2:
         return "arxiv"
     rest = stripped.partition("\n")[2].lstrip()
-    return "jsonl" if first is not None and (not rest or rest.startswith("{")) else "json"
+    return "jsonl" if first is not None and rest.startswith("{") else "json"
 
 
 def _sniff(head: str) -> str | None:

@@ -148,11 +148,12 @@ def _text(value: object, field: str) -> str:
     raise FieldError(f"field {field!r} is {type(value).__name__}, not text; give a string")
 
 
-def _capped(text: str, cap: int, field: str) -> str:
-    if len(text) <= cap:
-        return text
-    log.warning("%s of %d characters cut to %d", field, len(text), cap)
-    return text[:cap].rstrip()
+def _clean_capped(value: object, field: str, cap: int, *, braces: bool) -> str:
+    raw = _text(value, field)
+    if len(raw) > cap:
+        log.warning("%s of %d characters cut to %d", field, len(raw), cap)
+        raw = raw[: 2 * cap]  # cleaning only shortens text; do not clean what is cut anyway
+    return clean_text(raw, braces=braces)[:cap].rstrip()
 
 
 def parse_authors(value: object) -> tuple[str, ...]:
@@ -285,10 +286,10 @@ def make_paper(
         refs: more values that may hold an arXiv id (eprint fields), after id and url.
         braces: the text is BibTeX, whose grouping braces are dropped.
     """
-    title = clean_text(_text(values.get("title"), "title"), braces=braces)
+    title = _clean_capped(values.get("title"), "title", MAX_TITLE_CHARS, braces=braces)
     if not title:
         raise FieldError("no title; add a title or drop the record")
-    abstract = clean_text(_text(values.get("abstract"), "abstract"), braces=braces)
+    abstract = _clean_capped(values.get("abstract"), "abstract", MAX_ABSTRACT_CHARS, braces=braces)
     raw_id = strip_invisible(_text(values.get("id"), "id")).strip()
     url = strip_invisible(_text(values.get("url"), "url")).strip() or None
     doi = strip_invisible(_text(values.get("doi"), "doi")).strip() or None
@@ -298,8 +299,8 @@ def make_paper(
     date_year, date = parse_date(values.get("date"))
     return Paper(
         id=raw_id,
-        title=_capped(title, MAX_TITLE_CHARS, "title"),
-        abstract=_capped(abstract, MAX_ABSTRACT_CHARS, "abstract"),
+        title=title,
+        abstract=abstract,
         year=year or date_year,
         date=date,
         url=url,

@@ -7,7 +7,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from kg.errors import InputError
 from kg.readers.record import Skipped
@@ -58,14 +58,16 @@ class TextSource:
         self.problems: list[Skipped] = []
 
     def _open(self) -> IO[str]:
-        raw: IO[bytes] = self.path.open("rb")
-        if raw.read(2) == _GZIP_MAGIC:
-            raw.seek(0)
-            raw = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
-        else:
-            raw.seek(0)
-        stream = io.BufferedReader(cast(Any, raw), buffer_size=64 * 1024)
-        start = stream.peek(4)[:4]
+        with self.path.open("rb") as probe:
+            is_gzip = probe.read(2) == _GZIP_MAGIC
+        # The stream outlives this method; callers close it with a with-block.
+        opener: Any = gzip.open if is_gzip else open
+        stream = io.BufferedReader(opener(self.path, "rb"), buffer_size=64 * 1024)
+        try:
+            start = stream.peek(4)[:4]
+        except BaseException:
+            stream.close()
+            raise
         encoding = next((name for bom, name in _BOMS if start.startswith(bom)), "utf-8")
         return io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape")
 
