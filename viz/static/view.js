@@ -121,7 +121,8 @@ function focusNode(id) {
   network.selectNodes([id]);
   highlight(id);
   showDetails(id);
-  network.focus(id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+  var near = network.getConnectedNodes(id).concat([id]);
+  network.fit({ nodes: near, maxZoomLevel: 1.0, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
 }
 
 function setupSearch() {
