@@ -40,6 +40,54 @@ def _letters(text: str) -> str:
     return _NOT_ALNUM.sub("", text)
 
 
+# "GPT-4-based", "BERT-style": a hyphenated modifier after a name leaves the name whole.
+_SUFFIX_WORDS = frozenset(
+    [
+        "based",
+        "like",
+        "style",
+        "powered",
+        "driven",
+        "generated",
+        "specific",
+        "only",
+        "sized",
+        "scale",
+        "level",
+        "guided",
+        "inspired",
+        "augmented",
+        "enhanced",
+        "aware",
+        "centric",
+        "oriented",
+        "compatible",
+    ]
+)
+
+
+def _glued_before(doc: Doc, i: int) -> bool:
+    """True inside a hyphenated name ("DINO" in "RAD-DINO")."""
+    return (
+        i >= 2
+        and doc[i - 1].text == "-"
+        and not doc[i - 2].whitespace_
+        and not doc[i - 1].whitespace_
+    )
+
+
+def _glued_after(doc: Doc, end: int) -> bool:
+    """True when the span is cut out of a longer hyphenated name ("Rehearsal" in "Rehearsal-Free")."""
+    if (
+        end + 1 >= len(doc)
+        or doc[end].text != "-"
+        or doc[end - 1].whitespace_
+        or doc[end].whitespace_
+    ):
+        return False
+    return doc[end + 1].lower_ not in _SUFFIX_WORDS
+
+
 class GazetteerMatcher:
     """Finds gazetteer names in a Doc; the longest match starting at a token wins."""
 
@@ -85,12 +133,14 @@ class GazetteerMatcher:
         return found
 
     def _longest_at(self, doc: Doc, i: int, n: int) -> tuple[int, _Hit, str | None] | None:
+        if _glued_before(doc, i):
+            return None
         for end in range(min(n, i + MAX_TOKENS), i, -1):
             last = doc[end - 1]
             if last.is_space or (last.is_punct and last.text not in {")", "+"}):
                 continue
             text = doc[i:end].text
-            if "\n" in text:
+            if "\n" in text or (last.text == ")" and "(" not in text) or _glued_after(doc, end):
                 continue
             hit = self._lookup(text)
             if hit is not None:

@@ -13,6 +13,8 @@ from kg.model import ConceptType, concept_key
 SIZE = r"(?:\d+x)?\d+(?:\.\d+)?[BMK]"
 _SIZE_TAIL = re.compile(rf"(?:[\s\-_]*\(?\s*(?P<size>{SIZE})\s*\)?)$")
 _SIZE_INNER = re.compile(rf"[\-_\s](?P<size>{SIZE})(?=[\-_\s])")
+# "Qwen2.5-Instruct", "Llama-2-chat-hf": checkpoints of one model family, not new concepts.
+_CHECKPOINT_SUFFIX = re.compile(r"(?:[\-_ ](?:Instruct|instruct|Chat|chat|Base|base|hf|it))+$")
 _CITATION_KEY = re.compile(r"^[a-z]+(?:19|20)\d\d[a-z]+\d*$")
 _NUMBER = re.compile(r"^[\d.,%x×\s+\-]+[a-zA-Z]?$")
 _ACRONYM_PLURAL = re.compile(r"^(?P<stem>[A-Z][A-Za-z0-9\-]*[A-Z0-9])s$")
@@ -131,6 +133,15 @@ GENERIC = frozenset(
     "existing methods",
     "baseline models",
     "extensive experiments",
+    # hyperparameters and resources, not concepts of the graph
+    "learning rate",
+    "batch size",
+    "weight decay",
+    "training data",
+    "test set",
+    "training set",
+    "natural language",
+    "ground truth",
 }
 
 # Acronyms that are not concepts of ML research (countries, hardware, file types, generic words).
@@ -269,6 +280,8 @@ def canonical_name(surface: str) -> tuple[str, str | None]:
     Example:
         >>> canonical_name("the Llama-3 (8B)")
         ('Llama-3', '8B')
+        >>> canonical_name("Qwen2.5-72B-Instruct")
+        ('Qwen2.5', '72B')
         >>> canonical_name("Vision Transformers")
         ('Vision Transformer', None)
         >>> canonical_name("large language models")
@@ -278,6 +291,7 @@ def canonical_name(surface: str) -> tuple[str, str | None]:
     text = re.sub(r"^(?:the|a|an|our|their|its)\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"['’]s$", "", text)
     base, size = split_size(text)
+    base = _CHECKPOINT_SUFFIX.sub("", base) or base
     return singular(base), size
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from difflib import SequenceMatcher
+from functools import cache
 
 from extract.candidate import SOURCE_RANK, Candidate
 from extract.normalize import concept_id, singular
@@ -97,6 +100,7 @@ _USE_CUES = frozenset(
 _OURS = re.compile(r"\b(?:our|we\s+(?:call|name|dub|term))\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[\w\-.]+")
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:github|huggingface)\.(?:com|co)/\S+")
 
 
 def _overlaps(a: Candidate, taken: Sequence[tuple[int, int]]) -> bool:
@@ -151,9 +155,62 @@ def _repeats(text: str, forms: dict[str, Candidate]) -> list[Candidate]:
     return found
 
 
+def _outside_urls(text: str, cands: Iterable[Candidate]) -> list[Candidate]:
+    urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    return [c for c in cands if not _overlaps(c, urls)]
+
+
+def _similar(a: str, b: str) -> bool:
+    return (
+        concept_id(a) == concept_id(b) or SequenceMatcher(None, a.lower(), b.lower()).ratio() >= 0.8
+    )
+
+
+@cache
+def _known_forms() -> dict[str, tuple[str, ...]]:
+    from extract.gazetteer import load_gazetteer
+
+    return {e.name: (e.name, *e.aliases) for e in load_gazetteer()}
+
+
+def _agrees(long_form: str, gazetteer_name: str) -> bool:
+    """True when a paper's long form means the gazetteer entry (its name or any alias)."""
+    forms = _known_forms().get(gazetteer_name, (gazetteer_name,))
+    return any(_similar(long_form, form) for form in forms)
+
+
+def _prefer_own_definitions(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A paper's "long form (SHORT)" beats the gazetteer's meaning of SHORT, unless they agree.
+
+    When they agree loosely ("low-rank adaption (LoRA)"), the pair takes the gazetteer's name.
+    """
+    gaz = {(c.start, c.end): c for c in cands if c.source == "gazetteer"}
+    renamed: dict[str, Candidate] = {}
+    dropped: set[tuple[int, int]] = set()
+    for cand in cands:
+        if cand.source != "abbreviation" or text[cand.start : cand.end] not in cand.aliases:
+            continue
+        known = gaz.get((cand.start, cand.end))
+        if known is None:
+            continue
+        if _agrees(cand.name, known.name):
+            renamed[cand.name] = known
+        else:
+            dropped.add((cand.start, cand.end))
+    out = []
+    for cand in cands:
+        if cand.source == "gazetteer" and (cand.start, cand.end) in dropped:
+            continue
+        if cand.source == "abbreviation" and cand.name in renamed:
+            known = renamed[cand.name]
+            cand = replace(cand, name=known.name, type=known.type, type_certain=True)
+        out.append(cand)
+    return out
+
+
 def resolve(text: str, title_len: int, candidates: Iterable[Candidate]) -> list[Candidate]:
     """Final mentions of one paper: overlaps chosen, short forms linked, roles set."""
-    cands = list(candidates)
+    cands = _prefer_own_definitions(text, _outside_urls(text, candidates))
     strong = _select(c for c in cands if c.source in STRONG)
     forms = _surface_map(text, strong)
     weak = [c for c in cands if c.source not in STRONG and text[c.start : c.end] not in forms]

@@ -105,6 +105,31 @@ def _unchanged(paper: Paper, before: tuple[Paper, Extraction] | None) -> bool:
     )
 
 
+def extractor_fingerprint() -> str:
+    """Hash of the extraction code and data: earlier results are reused only when it matches."""
+    import hashlib
+
+    import extract
+
+    root = Path(extract.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".jsonl", ".json", ".cfg", ".bin"}:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _built_with(out: Path) -> str | None:
+    import json
+
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest.get("extractor") if isinstance(manifest, dict) else None
+
+
 def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
     """Papers and extractions of a build folder."""
     if not (out / corpus.PAPERS).exists():
@@ -153,8 +178,9 @@ def build(
     old_papers: list[Paper] = []
     if (out / corpus.PAPERS).exists():
         old_papers, old_exts = load_corpus(out)
-        ext_by_id = {e.paper_id: e for e in old_exts}
-        previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
+        if _built_with(out) == extractor_fingerprint():
+            ext_by_id = {e.paper_id: e for e in old_exts}
+            previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
     papers = merge_papers(old_papers if update else [], result.papers)
     extractions, n_extracted = extract_papers(papers, reuse=previous, progress=progress)
     data = graph_data(papers, extractions)
@@ -233,6 +259,7 @@ def _manifest(out: Path, names: Sequence[str], data: GraphData) -> dict[str, obj
 
     return {
         "kg_version": __import__("kg").__version__,
+        "extractor": extractor_fingerprint(),
         "papers": len(data.papers),
         "concepts": len(data.concepts),
         "mentions": len(data.mentions),

@@ -140,7 +140,7 @@ def test_gazetteer_every_form_has_a_letter_after_folding(
         ("GSM8K", ConceptType.BENCHMARK, "Grade School Math"),
         ("named entity recognition", ConceptType.TASK, "NER"),
         ("word error rate", ConceptType.METRIC, "WER"),
-        ("large language model", ConceptType.METHOD, "large language models"),
+        ("large language model", ConceptType.MODEL, "large language models"),
         ("Mistral", ConceptType.MODEL, "Mistral-Instruct"),
     ],
 )
