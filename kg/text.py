@@ -65,6 +65,7 @@ _COMMAND = re.compile(r"\\([A-Za-z]+|[%&#_,;!])")
 _PLAIN_MATH = re.compile(r"[^\\^_{}]*")
 _BRACES = re.compile(r"(?<!\\)[{}]")
 _TIE = re.compile(r"(?<!\\)~")
+_LATEX_HINT = re.compile(r"[\\$~{}`'-]")  # text without these has no LaTeX to render
 
 
 def _accent(match: re.Match[str]) -> str:
@@ -153,6 +154,6 @@ def clean_text(text: str, *, latex: bool = True, braces: bool = False) -> str:
         True
     """
     text = strip_invisible(unicodedata.normalize("NFC", text))
-    if latex:
+    if latex and _LATEX_HINT.search(text):
         text = _latex(text, braces=braces)
     return unicodedata.normalize("NFC", _SPACES.sub(" ", text)).strip()

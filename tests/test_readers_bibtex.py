@@ -190,6 +190,11 @@ def test_bibtex_entry_without_key_is_read(tmp_path: Path) -> None:
     assert paper.title == "No Key"
 
 
+def test_bibtex_two_entries_on_one_line(tmp_path: Path) -> None:
+    text = "@misc{a, title = {One}} @misc{b, title = {Two}}\n"
+    assert sorted(p.title for p in read_papers([_bib(tmp_path, text)]).papers) == ["One", "Two"]
+
+
 def test_bibtex_parenthesised_entry_is_read(tmp_path: Path) -> None:
     (paper,) = read_papers([_bib(tmp_path, '@misc(k, title = "In (Parens)")\n')]).papers
     assert paper.title == "In (Parens)"

@@ -188,6 +188,12 @@ def test_csv_header_only_has_no_records(tmp_path: Path) -> None:
         read_papers([_csv(tmp_path, "id,title,abstract\n")])
 
 
+def test_csv_wos_export_in_utf16_is_read(tmp_path: Path) -> None:
+    text = (INPUTS / "savedrecs.txt").read_text(encoding="utf-8-sig")
+    path = _csv(tmp_path, text, name="savedrecs.txt", encoding="utf-16")
+    assert len(read_papers([path]).papers) == 3
+
+
 def test_tsv_reads_tabs(tmp_path: Path) -> None:
     path = _csv(tmp_path, "title\tabstract\nA, B\tC; D\n", name="p.tsv")
     (paper,) = read_papers([path]).papers

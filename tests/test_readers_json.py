@@ -157,6 +157,26 @@ def test_jsonl_invalid_utf8_skips_that_line(tmp_path: Path) -> None:
     assert "invalid UTF-8 byte 0xE9" in skipped.reason
 
 
+@pytest.mark.parametrize(
+    ("record", "year", "date"),
+    [
+        ('{"title": "T", "year": 2019}', 2019, None),
+        ('{"title": "T", "year": "2019"}', 2019, None),
+        ('{"title": "T", "date": "2019-03-04"}', 2019, "2019-03-04"),
+        ('{"title": "T", "published": "2019-03-04T10:00:00Z"}', 2019, "2019-03-04"),
+        ('{"title": "T", "update_date": "2008-11-13"}', 2008, "2008-11-13"),
+        ('{"title": "T", "year": 2020, "date": "2019-12-30"}', 2020, "2019-12-30"),
+        ('{"title": "T", "year": "n.d."}', None, None),
+        ('{"title": "T", "date": "2019-02-30"}', 2019, None),
+    ],
+)
+def test_jsonl_year_and_date(
+    tmp_path: Path, record: str, year: int | None, date: str | None
+) -> None:
+    (paper,) = read_papers([_jsonl(tmp_path, [record])]).papers
+    assert (paper.year, paper.date) == (year, date)
+
+
 def test_jsonl_columns_name_the_keys(tmp_path: Path) -> None:
     record = '{"Name": "Named Title", "Text": "Body."}'
     result = read_papers(

@@ -51,42 +51,61 @@ class Entry:
 
 
 def split_entries(lines: Iterable[str]) -> Iterator[tuple[int, str] | Skipped]:
-    """Yield (first line, text) of each @-block; an unclosed one yields a Skipped (path '')."""
+    """Yield (first line, text) of each @-block; an unclosed one yields a Skipped (path '').
+
+    Example:
+        >>> list(split_entries(["% note\\n", "@a{x, t={1}} @b{y,\\n", "t={2}}\\n"]))
+        [(2, '@a{x, t={1}}'), (2, '@b{y,\\nt={2}}')]
+    """
     start = size = depth = 0
     buffer: list[str] = []
-    paren = False
+    paren = quoted = False
     for number, line in enumerate(lines, start=1):
-        opening = _ENTRY_START.match(line)
-        if buffer and opening:
-            yield Skipped("", start, None, "its braces are not closed; close them")
-            buffer = []
-        if not buffer:
-            if not opening:
-                continue  # text between entries is a comment in BibTeX
-            start, size, depth, paren = number, 0, 0, opening.group(2) == "("
-        buffer.append(line)
-        size += len(line)
-        depth = _depth_after(line, depth, paren=paren)
-        if depth <= 0:
-            yield start, "".join(buffer)
-            buffer = []
-        elif size > MAX_ENTRY_CHARS:
-            yield Skipped("", start, None, "entry larger than 32 MB; split or shorten it")
-            buffer = []
+        rest = line
+        while rest:
+            opening = _ENTRY_START.match(rest)
+            if buffer and opening:  # a line that opens an entry ends an unclosed one
+                yield Skipped("", start, None, "its braces are not closed; close them")
+                buffer = []
+            if not buffer:
+                if not opening:
+                    break  # text between entries is a comment in BibTeX
+                start, size, depth, quoted = number, 0, 0, False
+                paren = opening.group(2) == "("
+            depth, quoted, end = _scan(rest, depth, quoted, paren=paren)
+            piece, rest = (rest, "") if end is None else (rest[:end], rest[end:])
+            buffer.append(piece)
+            size += len(piece)
+            if end is not None:
+                yield start, "".join(buffer)
+                buffer = []
+                at = rest.find("@")  # another entry may follow on the same line
+                rest = rest[at:] if at >= 0 else ""
+            elif size > MAX_ENTRY_CHARS:
+                yield Skipped("", start, None, "entry larger than 32 MB; split or shorten it")
+                buffer = []
     if buffer:
         yield Skipped(
             "", start, None, "its braces are not closed at the end of the file; close them"
         )
 
 
-def _depth_after(line: str, depth: int, *, paren: bool) -> int:
-    """Return the brace depth after `line`; BibTeX counts braces even after a backslash."""
-    for ch in line:
+def _scan(text: str, depth: int, quoted: bool, *, paren: bool) -> tuple[int, bool, int | None]:
+    """Return depth and quote state after `text`, and where the entry closes in it, if it does.
+
+    BibTeX counts braces even after a backslash, and so do we. In an @type(…) entry a ")"
+    inside a quoted value does not close the entry.
+    """
+    for i, ch in enumerate(text):
         if ch == "{" or (paren and ch == "(" and depth == 0):
             depth += 1
-        elif ch == "}" or (paren and ch == ")" and depth == 1):
+        elif ch == "}" or (paren and ch == ")" and depth == 1 and not quoted):
             depth -= 1
-    return depth
+            if depth <= 0:
+                return 0, False, i + 1
+        elif paren and ch == '"' and depth == 1:
+            quoted = not quoted
+    return depth, quoted, None
 
 
 class _Cursor:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from kg.errors import InputError
-from kg.ids import make_paper_id, title_key
+from kg.ids import make_paper_id
 from kg.model import Paper
 from kg.text import clean_text, strip_invisible
 
@@ -26,7 +26,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "summary", "abstract note", "abstracttext", "ab"),
     "authors": ("authors", "author", "author full names", "au", "af"),
     "year": ("year", "publication year", "py", "pubyear"),
-    "date": ("date", "published", "publication date", "published at", "published date"),
+    "date": (
+        "date",
+        "published",
+        "publication date",
+        "published at",
+        "published date",
+        "update date",
+    ),
     "url": ("url", "link", "abs url", "pdf link", "pdf url"),
     "categories": ("categories", "category", "keywords", "author keywords", "de"),
     "doi": ("doi", "di"),
@@ -308,8 +315,3 @@ def make_paper(
         categories=parse_categories(values.get("categories")),
         sources=(source_name(path),),
     )
-
-
-def same_title(a: Paper, b: Paper) -> bool:
-    """Say whether two papers carry the same title once normalised."""
-    return title_key(a.title) == title_key(b.title)
