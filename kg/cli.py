@@ -225,13 +225,13 @@ def query(
         raise KGError(
             "give a build folder and either a Cypher query or --name NAME (see 'kg query --list')"
         )
-    text = q.load_query(name).text if name else str(cypher)
+    to_run: str | q.NamedQuery = q.load_query(name) if name else str(cypher)
     params = dict(q.parse_param(p) for p in param or [])
     from kg.build import open_built_store
 
     store = open_built_store(folder, read_only=not write)
     try:
-        result = q.run_query(store, text, params, write=write)
+        result = q.run_query(store, to_run, params, write=write)
     finally:
         store.close()
     if as_json:
