@@ -352,6 +352,7 @@ def test_read_papers_mixes_formats(tmp_path: Path) -> None:
     "module",
     [
         "kg.readers.record",
+        "kg.readers.fields",
         "kg.readers.merge",
         "kg.readers.detect",
         "kg.readers.csv_reader",

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from kg.model import Paper
+from kg.readers.fields import FieldError
 from kg.readers.jsonl import RecordError, parse_object
-from kg.readers.record import FieldError, Skipped, make_paper
+from kg.readers.record import Skipped, make_paper
 
 SNAPSHOT_KEYS = frozenset({"versions", "update_date", "submitter", "authors_parsed"})
 

@@ -19,7 +19,8 @@ from defusedxml import DefusedXmlException
 
 from kg.errors import InputError
 from kg.model import Paper
-from kg.readers.record import FieldError, Skipped, bad_bytes, make_paper
+from kg.readers.fields import FieldError
+from kg.readers.record import Skipped, bad_bytes, make_paper
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _BAD_BYTE = re.compile("[\udc80-\udcff]")

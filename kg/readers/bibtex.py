@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from kg.ids import find_arxiv_id
 from kg.model import Paper
-from kg.readers.record import FieldError, Skipped, bad_bytes, make_paper
+from kg.readers.fields import FieldError
+from kg.readers.record import Skipped, bad_bytes, make_paper
 from kg.text import clean_text
 
 log = logging.getLogger(__name__)

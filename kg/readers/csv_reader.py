@@ -17,13 +17,8 @@ from itertools import chain
 
 from kg.errors import InputError
 from kg.model import Paper
-from kg.readers.record import (
-    FieldError,
-    Skipped,
-    bad_bytes,
-    make_paper,
-    resolve_keys,
-)
+from kg.readers.fields import FieldError
+from kg.readers.record import Skipped, bad_bytes, make_paper, resolve_keys
 
 MAX_FIELD_CHARS = 64 * 1024 * 1024
 _QUOTED = re.compile(r'"[^"]*"')

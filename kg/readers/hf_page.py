@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from kg.model import Paper
-from kg.readers.record import FieldError, Skipped, bad_bytes, make_paper
+from kg.readers.fields import FieldError
+from kg.readers.record import Skipped, bad_bytes, make_paper
 
 HEADER_LINES = frozenset(
     {

@@ -15,7 +15,8 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.model import Paper
-from kg.readers.record import FieldError, Skipped, bad_bytes, make_paper, resolve_keys
+from kg.readers.fields import FieldError
+from kg.readers.record import Skipped, bad_bytes, make_paper, resolve_keys
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_CHARS = 256 * 1024 * 1024

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -14,6 +12,14 @@ from pathlib import PurePath
 from kg.errors import InputError
 from kg.ids import make_paper_id
 from kg.model import Paper
+from kg.readers.fields import (
+    FieldError,
+    as_text,
+    parse_authors,
+    parse_categories,
+    parse_date,
+    parse_year,
+)
 from kg.text import clean_text, strip_invisible
 
 log = logging.getLogger(__name__)
@@ -43,9 +49,6 @@ MAX_ABSTRACT_CHARS = 100_000  # far above any real abstract, ten times below spa
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _KEY_SEPARATORS = re.compile(r"[\s_\-.]+")
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2[01]\d\d)(?!\d)")
-_ISO_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,141 +144,12 @@ def check_columns(columns: Mapping[str, str] | None) -> None:
             )
 
 
-class FieldError(ValueError):
-    """A field holds a value of the wrong kind; the message is 'what; fix'."""
-
-
-def _text(value: object, field: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise FieldError(f"field {field!r} is {type(value).__name__}, not text; give a string")
-
-
 def _clean_capped(value: object, field: str, cap: int, *, braces: bool) -> str:
-    raw = _text(value, field)
+    raw = as_text(value, field)
     if len(raw) > cap:
         log.warning("%s of %d characters cut to %d", field, len(raw), cap)
         raw = raw[: 2 * cap]  # cleaning only shortens text; do not clean what is cut anyway
     return clean_text(raw, braces=braces)[:cap].rstrip()
-
-
-def parse_authors(value: object) -> tuple[str, ...]:
-    """Return author names from a list (of names, {"name": …} or [last, first]) or a string.
-
-    Example:
-        >>> parse_authors("A. Smith, B. Jones and C. Wu")
-        ('A. Smith', 'B. Jones', 'C. Wu')
-        >>> parse_authors("Smith, John; Doe, Jane"), parse_authors([{"name": "X Y"}])
-        (('Smith, John', 'Doe, Jane'), ('X Y',))
-    """
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        names = _split_names(value)
-    elif isinstance(value, list | tuple):
-        names = [_one_name(item) for item in value]
-    else:
-        raise FieldError(f"field 'authors' is {type(value).__name__}; give a list or a string")
-    cleaned = (clean_text(name) for name in names)
-    return tuple(dict.fromkeys(name for name in cleaned if name))
-
-
-def _one_name(item: object) -> str:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict):
-        name = item.get("name") or item.get("full_name") or ""
-        if not name:
-            name = f"{item.get('given') or ''} {item.get('family') or ''}"
-        return _text(name, "authors")
-    if isinstance(item, list | tuple) and item and all(isinstance(p, str) for p in item):
-        last, first = item[0], item[1] if len(item) > 1 else ""  # arXiv's authors_parsed
-        return f"{first} {last} {' '.join(item[2:])}"
-    raise FieldError(f"an author is {type(item).__name__}; give names as strings")
-
-
-def _split_names(text: str) -> list[str]:
-    if ";" in text:
-        return text.split(";")
-    names: list[str] = []
-    for part in _AND.split(text):
-        pieces = part.split(",")
-        # "A. Smith, B. Jones" lists names; "Smith, John" is one name written last-first.
-        if len(pieces) > 1 and all(len(p.split()) > 1 for p in pieces):
-            names.extend(pieces)
-        else:
-            names.append(part)
-    return names
-
-
-def parse_categories(value: object) -> tuple[str, ...]:
-    """Return categories from a list or a string split on ';', ',' or spaces.
-
-    Example:
-        >>> parse_categories("cs.CL cs.AI"), parse_categories("deep learning; NLP")
-        (('cs.CL', 'cs.AI'), ('deep learning', 'NLP'))
-    """
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        sep = ";" if ";" in value else "," if "," in value else None
-        items: list[object] = list(value.split(sep))
-    elif isinstance(value, list | tuple):
-        items = list(value)
-    else:
-        raise FieldError(f"field 'categories' is {type(value).__name__}; give a list or string")
-    names = (clean_text(_text(item, "categories"), latex=False) for item in items)
-    return tuple(dict.fromkeys(name for name in names if name))
-
-
-def parse_date(value: object) -> tuple[int | None, str | None]:
-    """Return (year, ISO date) from a year, an ISO date/time or an e-mail style date.
-
-    Example:
-        >>> parse_date("2023-10-11T08:52:35Z"), parse_date("Mon, 2 Apr 2007 19:18:42 GMT")
-        ((2023, '2023-10-11'), (2007, '2007-04-02'))
-        >>> parse_date(2021), parse_date("March 2020"), parse_date("n.d.")
-        ((2021, None), (2020, None), (None, None))
-    """
-    if isinstance(value, bool) or value is None:
-        return None, None
-    if isinstance(value, int):
-        return (value if 1500 <= value <= 2199 else None), None
-    if not isinstance(value, str):
-        return None, None
-    text = value.strip()
-    day = _ISO_DAY.match(text)
-    if day:
-        return _checked_day(int(day[1]), int(day[2]), int(day[3]))
-    if "," in text and ":" in text:
-        try:
-            stamp = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            stamp = None
-        if stamp is not None:
-            return stamp.year, stamp.date().isoformat()
-    year = _YEAR.search(text)
-    return (int(year[1]) if year else None), None
-
-
-def _checked_day(year: int, month: int, day: int) -> tuple[int | None, str | None]:
-    try:
-        return year, dt.date(year, month, day).isoformat()
-    except ValueError:
-        return (year if 1500 <= year <= 2199 else None), None
-
-
-def parse_year(value: object) -> int | None:
-    """Return a year from an int or a string such as "2021" or "{2021}"."""
-    if isinstance(value, str):
-        value = value.strip(" {}")
-        if value.isdigit():
-            value = int(value)
-    return parse_date(value)[0]
 
 
 def make_paper(
@@ -297,9 +171,9 @@ def make_paper(
     if not title:
         raise FieldError("no title; add a title or drop the record")
     abstract = _clean_capped(values.get("abstract"), "abstract", MAX_ABSTRACT_CHARS, braces=braces)
-    raw_id = strip_invisible(_text(values.get("id"), "id")).strip()
-    url = strip_invisible(_text(values.get("url"), "url")).strip() or None
-    doi = strip_invisible(_text(values.get("doi"), "doi")).strip() or None
+    raw_id = strip_invisible(as_text(values.get("id"), "id")).strip()
+    url = strip_invisible(as_text(values.get("url"), "url")).strip() or None
+    doi = strip_invisible(as_text(values.get("doi"), "doi")).strip() or None
     if not (keep_id and raw_id):
         raw_id = make_paper_id(title, refs=(raw_id, url, *refs), doi=doi)
     year = parse_year(values.get("year"))
