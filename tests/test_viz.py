@@ -299,7 +299,9 @@ def test_import_viz_html_does_not_import_pyvis() -> None:
     )
 
 
-@pytest.mark.parametrize("module", ["viz.style", "viz.subgraph", "viz.html", "viz.synthetic"])
+@pytest.mark.parametrize(
+    "module", ["viz.style", "viz.subgraph", "viz.select", "viz.html", "viz.synthetic"]
+)
 def test_viz_doctests_pass(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0

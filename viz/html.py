@@ -155,9 +155,9 @@ def vis_options(n_nodes: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -80,
-                "centralGravity": 0.008,
-                "springLength": 100,
+                "gravitationalConstant": -120,
+                "centralGravity": 0.02,
+                "springLength": 110,
                 "springConstant": 0.05,
                 "damping": 0.6,
                 "avoidOverlap": 0.5,

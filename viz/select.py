@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
 from kg.errors import KGError
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     import networkx as nx
 
 CONCEPT_SHARE = 4  # the overview spends 1/CONCEPT_SHARE of its nodes on concepts
-EDGES_PER_NODE = 4  # the concept map keeps at most this many of the strongest links per node
+EDGES_PER_NODE = 3  # the concept map keeps each concept's strongest few links (see backbone)
 N_COMMUNITY_NAMES = 3
+OVERVIEW_FONT_SCALE = 1.5
 
 
 class FocusNotFound(KGError):
@@ -60,7 +61,9 @@ def select_overview(G: nx.DiGraph, *, max_nodes: int) -> Subgraph:
         papers = sorted(k for k, kind in G.nodes(data="kind") if kind == PAPER)[:max_nodes]
     shown = set(top)
     edges = tuple(mention_edge(G, p, c) for p in papers for c in concepts_of(G, p) if c in shown)
-    nodes = tuple(concept_node(G, k) for k in top) + tuple(graph_node(G, p) for p in papers)
+    # Papers outnumber concepts and spread the layout, so concept labels need a larger font.
+    nodes = tuple(concept_node(G, k, font_scale=OVERVIEW_FONT_SCALE) for k in top)
+    nodes += tuple(graph_node(G, p) for p in papers)
     return Subgraph(
         title="Papers and concepts",
         nodes=nodes,
@@ -84,8 +87,8 @@ def select_concept_map(G: nx.DiGraph, *, max_nodes: int, min_weight: int) -> Sub
     linked = {n for u, v, _ in strong for n in (u, v)}
     ranked = [k for k in concepts if k in linked] or concepts
     keep = set(ranked[:max_nodes])
-    inside = sorted((e for e in strong if e[0] in keep and e[1] in keep), key=lambda e: -e[2])
-    kept_edges = inside[: EDGES_PER_NODE * len(keep)]
+    inside = [e for e in strong if e[0] in keep and e[1] in keep]
+    kept_edges = backbone(inside, EDGES_PER_NODE)
     community, labels = _communities(G, ranked[:max_nodes], kept_edges)
     nodes = tuple(concept_node(G, k, community=community.get(k)) for k in ranked[:max_nodes])
     edges = tuple(
@@ -94,7 +97,9 @@ def select_concept_map(G: nx.DiGraph, *, max_nodes: int, min_weight: int) -> Sub
     )
     notes = [f"links: concepts named together in at least {min_weight} papers"]
     if len(kept_edges) < len(inside):
-        notes.append(f"strongest {len(kept_edges)} of {len(inside)} links")
+        notes.append(
+            f"{len(kept_edges)} of {len(inside)} links: each concept's {EDGES_PER_NODE} strongest"
+        )
     return Subgraph(
         title="Concept co-occurrence",
         nodes=nodes,
@@ -104,6 +109,30 @@ def select_concept_map(G: nx.DiGraph, *, max_nodes: int, min_weight: int) -> Sub
         notes=tuple(notes),
         communities=tuple(labels),
     )
+
+
+def backbone(edges: list[tuple[str, str, int]], k: int) -> list[tuple[str, str, int]]:
+    """Keep a link when it is among the `k` strongest of either end, strongest links first.
+
+    Unlike one global weight cut, every concept keeps its own best links, so hubs don't take
+    all the edges and leave small concepts floating alone.
+
+    Example:
+        >>> backbone([("a", "b", 5), ("a", "c", 4), ("a", "d", 1), ("d", "e", 1)], 1)
+        [('a', 'b', 5), ('a', 'c', 4), ('a', 'd', 1), ('d', 'e', 1)]
+        >>> backbone([("a", "b", 5), ("a", "c", 4), ("b", "c", 1)], 1)
+        [('a', 'b', 5), ('a', 'c', 4)]
+    """
+    ends: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for edge in edges:
+        ends[edge[0]].append(edge)
+        ends[edge[1]].append(edge)
+    kept = {e for links in ends.values() for e in sorted(links, key=_strongest)[:k]}
+    return sorted(kept, key=_strongest)
+
+
+def _strongest(edge: tuple[str, str, int]) -> tuple[int, str, str]:
+    return (-edge[2], edge[0], edge[1])
 
 
 def _communities(

@@ -141,7 +141,12 @@ def paper_count(G: nx.DiGraph, key: str) -> int:
 
 
 def concept_node(
-    G: nx.DiGraph, key: str, *, community: int | None = None, is_focus: bool = False
+    G: nx.DiGraph,
+    key: str,
+    *,
+    community: int | None = None,
+    is_focus: bool = False,
+    font_scale: float = 1.0,
 ) -> VizNode:
     """The drawn form of a concept node of G."""
     data = G.nodes[key]
@@ -167,7 +172,7 @@ def concept_node(
         label=name,
         kind=kind,
         size=node_size(n_papers),
-        font_size=font_size(n_papers),
+        font_size=round(font_size(n_papers) * font_scale),
         tip=tip,
         names=(name, *aliases),
         community=community,
