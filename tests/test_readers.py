@@ -238,6 +238,18 @@ def test_read_papers_gzip_bomb_line_is_stopped_by_the_cap(
     assert "line longer than" in result.skipped[0].reason
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("a.json", "[" + ", ".join(['{"title": "T"}'] * 100) + "]"), ("a.xml", "<feed>" + " " * 5000)],
+)
+def test_read_papers_whole_file_formats_have_a_size_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
+    monkeypatch.setattr("kg.readers.source.MAX_DOCUMENT_CHARS", 1000)
+    with pytest.raises(InputError, match="over 1,000 characters"):
+        read_papers([_write(tmp_path, name, text)])
+
+
 def test_read_papers_strict_raises_first_bad_record(tmp_path: Path) -> None:
     path = _write(tmp_path, "a.jsonl", "\n".join([LINES[0], "oops", "[1]"]))
     with pytest.raises(InputError) as caught:

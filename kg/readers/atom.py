@@ -21,6 +21,7 @@ from kg.errors import InputError
 from kg.model import Paper
 from kg.readers.fields import FieldError
 from kg.readers.record import Skipped, bad_bytes, make_paper
+from kg.readers.source import join_lines
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
@@ -114,7 +115,8 @@ def paper_from_entry(entry: Element, *, path: str) -> Paper:
 
 def read_atom(lines: Iterable[str], *, path: str) -> Iterator[Paper | Skipped]:
     """Yield a Paper per feed entry; an arXiv error entry becomes a Skipped."""
-    root, entry_lines = parse_feed("".join(lines), path=path)
+    text = join_lines(lines, path, what="a feed", fix="split it into several files")
+    root, entry_lines = parse_feed(text, path=path)
     for n, (entry, line) in enumerate(zip(_children(root, "entry"), entry_lines, strict=False), 1):
         entry_id = _text(entry, "id") or ""
         if _ERROR_ID in entry_id:

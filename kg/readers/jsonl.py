@@ -13,13 +13,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from kg.errors import InputError
 from kg.model import Paper
 from kg.readers.fields import FieldError
 from kg.readers.record import Skipped, bad_bytes, make_paper, resolve_keys
+from kg.readers.source import join_lines
 
 log = logging.getLogger(__name__)
-MAX_DOCUMENT_CHARS = 256 * 1024 * 1024
 _LIST_KEYS = ("papers", "data", "items", "records", "results", "entries")
 
 
@@ -94,25 +93,12 @@ def read_json(
     lines: Iterable[str], *, path: str, columns: Mapping[str, str] | None = None
 ) -> Iterator[Paper | Skipped]:
     """Yield the papers of a JSON array (or of JSON Lines saved as .json)."""
-    text = _join(lines, path)
+    text = join_lines(lines, path, what="a JSON document", fix="convert it to JSON Lines")
     start = len(text) - len(text.lstrip())
     if text[start : start + 1] != "[":
         yield from _read_object_document(text, path=path, columns=columns)
         return
     yield from _read_array(text, start + 1, path=path, columns=columns)
-
-
-def _join(lines: Iterable[str], path: str) -> str:
-    parts: list[str] = []
-    size = 0
-    for line in lines:
-        size += len(line)
-        if size > MAX_DOCUMENT_CHARS:
-            raise InputError(
-                path, f"a JSON document over {MAX_DOCUMENT_CHARS:,} characters", "use JSON Lines"
-            )
-        parts.append(line)
-    return "".join(parts)
 
 
 def _read_array(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -13,7 +13,7 @@ from kg.errors import InputError
 from kg.readers.record import Skipped
 
 MAX_LINE_CHARS = 32 * 1024 * 1024  # a 10 MB abstract still fits; a 100 MB line does not
-MAX_DOCUMENT_CHARS = 256 * 1024 * 1024  # whole-file formats (JSON arrays, Atom)
+MAX_DOCUMENT_CHARS = 128 * 1024 * 1024  # whole-file formats (JSON arrays, Atom)
 HEAD_CHARS = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _BOMS = (
@@ -108,17 +108,18 @@ class TextSource:
                 "the file is truncated or corrupt; download or compress it again",
             )
 
-    def read_all(self) -> str:
-        """Return the whole text; raise InputError above MAX_DOCUMENT_CHARS."""
-        parts: list[str] = []
-        size = 0
-        for line in self:
-            size += len(line)
-            if size > MAX_DOCUMENT_CHARS:
-                raise InputError(
-                    self.path,
-                    f"larger than {MAX_DOCUMENT_CHARS:,} characters",
-                    "split it, or convert it to JSON Lines",
-                )
-            parts.append(line)
-        return "".join(parts)
+
+def join_lines(lines: Iterable[str], path: str, *, what: str, fix: str) -> str:
+    """Return the whole text of a file read as one document; raise InputError above the cap."""
+    chunks: list[str] = []
+    parts: list[str] = []
+    size = 0
+    for line in lines:
+        size += len(line)
+        if size > MAX_DOCUMENT_CHARS:
+            raise InputError(path, f"{what} over {MAX_DOCUMENT_CHARS:,} characters", fix)
+        parts.append(line)
+        if len(parts) >= 4096:  # join as we go: a million short lines cost a million objects
+            chunks.append("".join(parts))
+            parts.clear()
+    return "".join([*chunks, *parts])
