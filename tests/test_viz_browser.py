@@ -276,3 +276,12 @@ def test_index_loads_offline_with_links(browser: Browser, site: Path) -> None:
     assert seen.errors == []
     assert [u for u in seen.requests if not u.startswith("file://")] == []
     seen.page.context.close()
+
+
+def test_empty_view_settles_and_says_why(browser: Browser, tmp_path: Path) -> None:
+    render_views(to_networkx(graph_data([], [])), tmp_path)
+    seen = _open(browser, tmp_path / "concepts.html")
+    assert seen.page.is_visible("#kg-empty")
+    assert seen.page.evaluate("network.physics.physicsEnabled") is False
+    assert seen.errors == []
+    seen.page.context.close()

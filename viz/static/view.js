@@ -174,7 +174,11 @@ function draw() {
   edges = new vis.DataSet(DATA.edges);
   var container = document.getElementById("mynetwork");
   network = new vis.Network(container, { nodes: nodes, edges: edges }, DATA.options);
-  if (DATA.options.physics.enabled) {
+  if (!DATA.nodes.length) {
+    document.getElementById("kg-empty").hidden = false;
+    network.setOptions({ physics: { enabled: false } });
+    markStable();
+  } else if (DATA.options.physics.enabled) {
     network.on("stabilizationProgress", function (p) {
       document.getElementById("kg-progress").textContent = Math.round(100 * p.iterations / p.total) + "%";
     });
