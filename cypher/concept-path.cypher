@@ -9,5 +9,6 @@ WHERE (toLower(a.name) = source_key OR any(alias IN a.aliases WHERE toLower(alia
   AND (toLower(b.name) = target_key OR any(alias IN b.aliases WHERE toLower(alias) = target_key))
   AND a <> b
 MATCH p = shortestPath((a)-[:MENTIONS*..8]-(b))
+WHERE a <> b
 RETURN length(p) AS hops, [n IN nodes(p) | coalesce(n.name, n.id)] AS path
 ORDER BY hops

@@ -8,6 +8,7 @@ WITH other, count(DISTINCT c) AS shared
 ORDER BY shared DESC, other.id
 LIMIT $limit
 MATCH (p:Paper {id: $paper})-[:MENTIONS]->(c:Concept)<-[:MENTIONS]-(other)
+WHERE other <> p
 WITH other, shared, c
 ORDER BY shared DESC, other.id, c.name
 LIMIT 1000000

@@ -33,6 +33,7 @@ __all__ = [
     "list_queries",
     "load_query",
     "parse_param",
+    "read_query",
     "run_query",
 ]
 
@@ -94,7 +95,7 @@ def list_queries() -> tuple[NamedQuery, ...]:
     """Every named query in the cypher folder, sorted by name."""
     folder = cypher_dir()
     return tuple(
-        _read_query(path) for path in sorted(folder.glob("*.cypher")) if path.name != SCHEMA_FILE
+        read_query(path) for path in sorted(folder.glob("*.cypher")) if path.name != SCHEMA_FILE
     )
 
 
@@ -105,7 +106,7 @@ def load_query(name: str) -> NamedQuery:
     if name == Path(SCHEMA_FILE).stem or not is_name or not path.is_file():
         known = ", ".join(q.name for q in list_queries())
         raise KGError(f"No named query {name!r}. Known queries: {known}.")
-    return _read_query(path)
+    return read_query(path)
 
 
 def parse_param(text: str) -> tuple[str, object]:
@@ -226,7 +227,8 @@ def _cell(value: object, max_width: int) -> str:
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
 
-def _read_query(path: Path) -> NamedQuery:
+def read_query(path: Path) -> NamedQuery:
+    """The named query in the file at `path`, with its overrides from sibling engine folders."""
     text = path.read_text(encoding="utf-8")
     header, body = _split_header(path, text)
     for key in ("name", "description", "columns"):
