@@ -256,7 +256,7 @@ def subgraph_from_rows(
 
 def _row_node(row: Mapping[str, Any]) -> VizNode:
     node_id = str(row["id"])
-    label = next(str(row[k]) for k in _LABEL_KEYS if row.get(k) not in (None, ""))
+    label = next((str(row[k]) for k in _LABEL_KEYS if row.get(k) not in (None, "")), node_id)
     kind = str(row.get("kind") or "")
     if kind != PAPER:
         kind = str(row.get("type") or kind or "Node")

@@ -1,6 +1,7 @@
 """Time until kg's graph views are laid out and still in headless chromium.
 
-Run it by hand (pytest skips tests/bench):
+Run it by hand from the repository root, with kg installed (`pip install -e .`; or prefix the
+commands with PYTHONPATH=.); pytest skips tests/bench:
 
     apt-get install -y chromium && pip install playwright    # no `playwright install` needed
     python tests/bench/bench_views.py                        # 500, 2,000 and 5,000 nodes
