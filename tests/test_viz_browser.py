@@ -285,3 +285,15 @@ def test_empty_view_settles_and_says_why(browser: Browser, tmp_path: Path) -> No
     assert seen.page.evaluate("network.physics.physicsEnabled") is False
     assert seen.errors == []
     seen.page.context.close()
+
+
+def test_concepts_view_recolours_by_community(browser: Browser, site: Path) -> None:
+    seen = _open(browser, site / "concepts.html")
+    seen.page.check("input[name=kg-colour][value=community]")
+    fills = seen.page.evaluate(
+        "nodes.get().map(n => [n.color.background, META[n.id].colours.community.background])"
+    )
+    assert seen.page.is_visible("#kg-legend-communities")
+    assert all(now == want for now, want in fills)
+    assert len({want for _, want in fills}) > 1
+    seen.page.context.close()

@@ -157,5 +157,6 @@ def community_legend_html(labels: list[str]) -> str:
     for rank, label in enumerate(labels):
         colour = community_colour(rank)
         swatch = shape_svg("dot", colour, colour)
-        rows.append(f'<div class="kg-legend-row">{swatch} <span>{html.escape(label)}</span></div>')
+        text = html.escape(label)
+        rows.append(f'<div class="kg-legend-row">{swatch} <span title="{text}">{text}</span></div>')
     return "\n".join(rows)
