@@ -253,6 +253,15 @@ def viz(
         str | None, typer.Option("--focus", help="Show the neighbourhood of a concept or paper.")
     ] = None,
     depth: Annotated[int, typer.Option("--depth", help="Hops around --focus.")] = 2,
+    cypher: Annotated[
+        str | None, typer.Option("--query", help="Draw the nodes and paths a Cypher query returns.")
+    ] = None,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", help="Cap of the paper–concept view.")
+    ] = 300,
+    min_weight: Annotated[
+        int, typer.Option("--min-weight", help="Weakest co-occurrence link the concept map keeps.")
+    ] = 2,
 ) -> None:
     """Write the HTML views of a build (index, paper–concept view, concept map)."""
     from kg.build import load_graph
@@ -260,6 +269,9 @@ def viz(
 
     target = out or folder
     target.mkdir(parents=True, exist_ok=True)
+    if cypher:
+        typer.echo(str(_query_view(folder, cypher, target / "query.html")))
+        return
     G = to_networkx(load_graph(folder))
     if focus:
         from viz.html import render_focus
@@ -270,8 +282,27 @@ def viz(
         return
     from viz.html import render_views
 
-    for path in render_views(G, target):
+    for path in render_views(G, target, max_nodes=max_nodes, min_weight=min_weight):
         typer.echo(str(path))
+
+
+def _query_view(folder: Path, cypher: str, out: Path) -> Path:
+    from kg.build import open_built_store
+    from kg.query import run_query
+    from kg.query_view import rows_to_graph
+    from viz.html import render_subgraph
+
+    store = open_built_store(folder)
+    try:
+        result = run_query(store, cypher)
+    finally:
+        store.close()
+    nodes, edges = rows_to_graph(result)
+    if not nodes:
+        raise KGError(
+            "the query returned no nodes or paths to draw; return p for MATCH p=… or nodes"
+        )
+    return render_subgraph(nodes, edges, out, title=f"Query: {cypher[:80]}")
 
 
 @app.command()

@@ -143,3 +143,18 @@ def test_cli_viz_focus_writes_neighbourhood(built):
     result = runner.invoke(app, ["viz", str(built), "--focus", "BERT", "--depth", "1"])
     assert result.exit_code == 0, result.output
     assert list(built.glob("focus-*.html"))
+
+
+def test_cli_viz_query_draws_paths(built):
+    cypher = "MATCH p=(a:Paper)-[:MENTIONS]->(c:Concept {name: 'BERT'}) RETURN p"
+    result = runner.invoke(app, ["viz", str(built), "--query", cypher])
+    assert result.exit_code == 0, result.output
+    page = (built / "query.html").read_text(encoding="utf-8")
+    assert "concept:BERT" in page
+    assert "paper:2401.00001" in page
+
+
+def test_cli_viz_query_without_nodes_says_what_to_return(built):
+    result = runner.invoke(app, ["viz", str(built), "--query", "MATCH (c:Concept) RETURN c.name"])
+    assert result.exit_code == 1
+    assert "return p" in result.output

@@ -1,0 +1,37 @@
+"""Query results -> node and edge rows for `kg viz --query` (paths, nodes and relationships)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from kg.stores import QueryResult
+
+
+def _node_row(value: dict[str, Any]) -> dict[str, Any] | None:
+    """A Paper (has a title) or a Concept (has a name and a type), keyed as the graph keys them."""
+    if "title" in value and "id" in value:
+        return {**value, "id": f"paper:{value['id']}", "kind": "Paper"}
+    if "name" in value and "type" in value:
+        return {**value, "id": f"concept:{value['name']}", "kind": "Concept"}
+    return None
+
+
+def rows_to_graph(result: QueryResult) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every node and path in the result; a path's relationships join its consecutive nodes."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    for row in result.rows:
+        for value in row:
+            if not isinstance(value, dict):
+                continue
+            if isinstance(value.get("nodes"), list):
+                path = [n for n in (_node_row(v) for v in value["nodes"]) if n is not None]
+                for node in path:
+                    nodes.setdefault(node["id"], node)
+                for (a, b), rel in zip(pairwise(path), value.get("rels") or [], strict=False):
+                    edges.append({**rel, "source": a["id"], "target": b["id"]})
+            elif (node := _node_row(value)) is not None:
+                nodes.setdefault(node["id"], node)
+    unique = {(e["source"], e["target"]): e for e in edges}
+    return list(nodes.values()), list(unique.values())
