@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -240,35 +240,34 @@ def _unique(what: str, keys: Iterable[str | None]) -> None:
         )
 
 
-def _table_rows(data: GraphData) -> tuple[tuple[str, list[dict[str, object]]], ...]:
-    """Each table's rows keyed by property name; a rel row adds its endpoints' keys."""
-    return (
-        ("Paper", [p.to_json() for p in data.papers]),
-        (
-            "Concept",
-            [
-                {
-                    "name": c.name,
-                    "id": c.id,
-                    "type": str(c.type),
-                    "aliases": list(c.aliases),
-                    "paper_count": c.paper_count,
-                    "merged": list(c.merged),
-                }
-                for c in data.concepts
-            ],
-        ),
-        (
-            "MENTIONS",
-            [
-                {"_from": m.paper_id, "_to": m.concept, "role": str(m.role), "count": m.count}
-                for m in data.mentions
-            ],
-        ),
-        (
-            "CO_OCCURS",
-            [{"_from": e.source, "_to": e.target, "weight": e.weight} for e in data.co_occurs],
-        ),
+def _table_rows(data: GraphData) -> Iterator[tuple[str, list[dict[str, object]]]]:
+    """Each table's rows keyed by property name (a rel row adds its endpoints' keys), one
+    table at a time so only one table's rows are in memory."""
+    yield "Paper", [p.to_json() for p in data.papers]
+    yield (
+        "Concept",
+        [
+            {
+                "name": c.name,
+                "id": c.id,
+                "type": str(c.type),
+                "aliases": list(c.aliases),
+                "paper_count": c.paper_count,
+                "merged": list(c.merged),
+            }
+            for c in data.concepts
+        ],
+    )
+    yield (
+        "MENTIONS",
+        [
+            {"_from": m.paper_id, "_to": m.concept, "role": str(m.role), "count": m.count}
+            for m in data.mentions
+        ],
+    )
+    yield (
+        "CO_OCCURS",
+        [{"_from": e.source, "_to": e.target, "weight": e.weight} for e in data.co_occurs],
     )
 
 
@@ -284,34 +283,42 @@ def _bulk_load(path: Path, data: GraphData) -> None:
         }
         for table, rows in _table_rows(data):
             if rows:
-                _copy(conn, table, rows, is_rel=table in rel_tables)
+                _copy(db, table, rows, is_rel=table in rel_tables)
         conn.execute("CHECKPOINT")
     except RuntimeError as err:
         raise KGError(
             f"Cannot write the graph to '{path.name}': {_first_line(err)}; "
             "the previous graph is unchanged."
-        ) from None
+        ) from err
     finally:
         conn.close()
         db.close()
 
 
-def _copy(
-    conn: ladybug.Connection, table: str, rows: list[dict[str, object]], *, is_rel: bool
-) -> None:
-    """COPY rows into a table from typed list parameters, one list per column."""
-    columns = [
-        (str(name), str(kind))
-        for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
-    ]
-    if is_rel:  # keys of both endpoints come first; every key in the schema is a STRING
-        columns = [("_from", "STRING"), ("_to", "STRING"), *columns]
-    params: dict[str, object] = {
-        f"c{i}": [row[name] for row in rows] for i, (name, _) in enumerate(columns)
-    }
-    picks = ", ".join(f"CAST($c{i} AS {kind}[])[i]" for i, (_, kind) in enumerate(columns))
-    params["n"] = len(rows)
-    conn.execute(f"COPY {table} FROM (UNWIND range(1, $n) AS i RETURN {picks})", params)
+def _copy(db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is_rel: bool) -> None:
+    """COPY rows into a table from typed list parameters, one list per column.
+
+    Each table gets a connection of its own: closing it frees the bound parameters (about five
+    times the size of the text) before the next table is loaded.
+    """
+    import ladybug
+
+    conn = ladybug.Connection(db)
+    try:
+        columns = [
+            (str(name), str(kind))
+            for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
+        ]
+        if is_rel:  # keys of both endpoints come first; every key in the schema is a STRING
+            columns = [("_from", "STRING"), ("_to", "STRING"), *columns]
+        params: dict[str, object] = {
+            f"c{i}": [row[name] for row in rows] for i, (name, _) in enumerate(columns)
+        }
+        picks = ", ".join(f"CAST($c{i} AS {kind}[])[i]" for i, (_, kind) in enumerate(columns))
+        params["n"] = len(rows)
+        conn.execute(f"COPY {table} FROM (UNWIND range(1, $n) AS i RETURN {picks})", params)
+    finally:
+        conn.close()
 
 
 def _fetch(conn: ladybug.Connection, query: str) -> list[list[Any]]:
