@@ -11,22 +11,33 @@ through kg.graph.graph_data like a real build. For each N it prints the time to 
 rows, write the database (LadybugStore.write), open it read-only and answer a first query, and
 each named query's first and median-of-5 latency, with the worst-case (most popular) concept.
 
-Measured 2026-11 on the 2-core shared dev VM (ladybug 0.22.0, Python 3.11), seconds:
+Measured on the 2-core shared dev VM (ladybug 0.22.0, Python 3.11.7); seconds, write is the
+median of 3 up to 10k; queries use the most-mentioned concept (worst case), median of 5 runs:
 
-    papers  concepts  mentions  co_occurs   write   open+1st   slowest named query (median)
-      1k      248       4.9k      4.6k       0.3      0.07     concept-path  0.01
-     10k     2451      52k       59k         1.7      0.06     related-papers 0.03
-    100k    24137     532k      674k        11.5      0.08     datasets-for  0.12
-    (full per-query numbers: the script's output, kept in the report that chose the loader)
+    papers  concepts  mentions  co_occurs  write  db MB  open+1st  peak RSS (whole script)
+      1k       248      4.9k      4.6k     0.19      5    0.021     0.2 GB
+     10k      2451       52k       59k     1.07     20    0.019     0.5 GB
+    100k     24137      532k      674k    10.9     159    0.011     3.3 GB (rows alone 0.6 GB)
 
-Bulk loaders compared (write of the whole graph, seconds; --loaders):
+    query            1k     10k    100k
+    co-occurring    0.003  0.017  0.133
+    concept-path    0.006  0.041  0.340
+    datasets-for    0.006  0.038  0.325
+    new-concepts    0.002  0.005  0.020
+    papers-using    0.004  0.026  0.210
+    related-papers  0.009  0.027  0.113
+    top-concepts    0.002  0.010  0.077
 
-    loader                                   1k     10k    100k   text byte-exact
-    COPY FROM (UNWIND typed list params)    0.3     0.9    10     yes: chosen
-    COPY FROM CSV files                      -      0.8     -     no: lists keep their quotes,
-                                                                 '' reads back as NULL
-    UNWIND $rows CREATE / MATCH..CREATE      -      9.6     -     yes, but 10x slower (rels)
+Bulk loaders compared (--loaders; whole graph, seconds):
 
+    loader                                   1k     10k    text byte-exact
+    COPY FROM (UNWIND typed list params)    0.19   1.07   yes: the store's choice
+    COPY FROM CSV files                     0.25   0.93   no: list items keep their quotes, and
+                                                          an empty string reads back as NULL
+    UNWIND $rows CREATE / MATCH..CREATE     0.39   9.90   yes, but 10x slower (the rel MATCHes)
+
+Binding the columns costs LadybugDB about five times the text's size, hence the peak at 100k
+(each table is loaded on a connection of its own, which frees it before the next table).
 LadybugDB 0.22 crashes (segfault) on a second COPY into a non-empty table, so each table is
 loaded by exactly one COPY; the store checks keys first so a bad row fails cleanly.
 """
@@ -44,6 +55,7 @@ import tempfile
 import time
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -171,7 +183,7 @@ def _rows(data: GraphData) -> list[tuple[str, list[tuple[object, ...]]]]:
     ]  # fmt: skip
 
 
-def _fresh(path: Path):  # type: ignore[no-untyped-def]
+def _fresh(path: Path) -> tuple[Any, Any]:
     import ladybug
 
     db = ladybug.Database(str(path))
