@@ -302,7 +302,7 @@ def _parse_spec(spec: str) -> tuple[str, bool, object]:
         raise KGError(f"type {kind!r} is not one of {', '.join(_TYPES)}")
     for flag in flags:
         if flag == "optional":
-            return kind, True, _EMPTY[kind]
+            return kind, True, [] if kind == "list" else _EMPTY[kind]
         if flag.startswith("default "):
             return kind, True, _typed_value(flag.removeprefix("default ").strip(), where=spec)
         if flag != "required":
@@ -322,7 +322,7 @@ def _coerce(query: str, name: str, value: object, spec: str) -> object:
     expected = {"string": str, "int": int, "float": float, "bool": bool, "list": list}[kind]
     if not isinstance(value, expected) or (kind == "int" and isinstance(value, bool)):
         raise KGError(
-            f"Query {query!r}: parameter {name!r} takes a {kind}, got {value!r}; "
+            f"Query {query!r}: parameter {name!r} takes {kind} values, got {value!r}; "
             f"pass --param {name}=<{kind}>."
         )
     return value

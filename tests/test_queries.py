@@ -338,7 +338,7 @@ def test_bind_unknown_parameter_lists_the_known_ones() -> None:
 
 
 def test_bind_wrong_type_is_an_error() -> None:
-    with pytest.raises(KGError, match="takes a int"):
+    with pytest.raises(KGError, match="takes int values"):
         load_query("top-concepts").bind({"limit": "ten"})
 
 
@@ -427,3 +427,23 @@ def test_format_table_cuts_long_cells() -> None:
 def test_format_table_right_aligns_numbers() -> None:
     lines = format_table(QueryResult(("papers",), ((3,), (12,)))).splitlines()
     assert lines[2:4] == ["     3", "    12"]
+
+
+def test_read_query_param_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "q.cypher"
+    path.write_text(
+        "// name: q\n// description: d\n// columns: a\n"
+        "// params: xs (list, optional), n (int, required), f (float, default 0.5), "
+        "b (bool, optional; a note, with a comma)\nRETURN $n AS a\n",
+        encoding="utf-8",
+    )
+    assert read_query(path).defaults() == {"xs": [], "f": 0.5, "b": False}
+
+
+@pytest.mark.parametrize("module", ["kg.query", "kg.stores", "kg.stores.cypher_scan"])
+def test_module_doctests_pass(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert (result.failed, result.attempted > 0) == (0, True)

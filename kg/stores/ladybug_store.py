@@ -163,7 +163,7 @@ def _open(path: Path, *, read_only: bool) -> tuple[ladybug.Database, ladybug.Con
         raise BuildDirError(
             f"Cannot open the graph database '{path}': {_first_line(err)}. "
             "Close other programs using it, or rebuild it with 'kg build'."
-        ) from None
+        ) from err
     conn = ladybug.Connection(db)
     if is_new:
         for statement in schema_statements():
@@ -201,7 +201,7 @@ def _first_line(err: BaseException) -> str:
 def _message(err: RuntimeError, timeout_s: float) -> str:
     text = _first_line(err)
     if text == "Interrupted":
-        return f"The query ran past the {timeout_s:g} s timeout; add a LIMIT or raise --timeout."
+        return f"The query ran past the {timeout_s:g} s timeout; add a LIMIT or narrow its MATCH."
     hint = next(
         (h for key, h in _HINTS if key in text), "check the query against cypher/schema.cypher"
     )
