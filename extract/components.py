@@ -89,7 +89,7 @@ class ResolveComponent:
 
 
 def make_gazetteer(nlp: Language, name: str) -> GazetteerComponent:
-    return GazetteerComponent(GazetteerMatcher(load_gazetteer()))
+    return GazetteerComponent(GazetteerMatcher(load_gazetteer(), nlp.tokenizer))
 
 
 def make_patterns(nlp: Language, name: str) -> PatternComponent:

@@ -11,7 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from extract.candidate import Candidate
@@ -22,6 +24,7 @@ from kg.model import ConceptType, concept_key
 _FIRST_RUN = re.compile(r"[a-z]+|\d+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 MAX_TOKENS = 10
+_HAS_SIZE = re.compile(r"\d[BMK]\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,7 @@ class _Hit:
     case_sensitive: bool
 
 
+@lru_cache(maxsize=65536)
 def _first_run(text: str) -> str:
     match = _FIRST_RUN.search(text.casefold())
     return match.group() if match else ""
@@ -89,29 +93,40 @@ def _glued_after(doc: Doc, end: int) -> bool:
 
 
 class GazetteerMatcher:
-    """Finds gazetteer names in a Doc; the longest match starting at a token wins."""
+    """Finds gazetteer names in a Doc; the longest match starting at a token wins.
 
-    def __init__(self, entries: Iterable[GazetteerEntry]) -> None:
+    Only tokens whose first letter or digit run starts some name are tried, and only up to the
+    longest name starting that way (plus room for spacing variants and a size such as "(8B)").
+    """
+
+    def __init__(
+        self, entries: Iterable[GazetteerEntry], tokenizer: Tokenizer | None = None
+    ) -> None:
         self.index: dict[str, list[_Hit]] = defaultdict(list)
-        self.first_runs: set[str] = set()
+        self.max_len: dict[str, int] = {}
         for entry in entries:
             for alias in (entry.name, *entry.aliases):
                 key = concept_key(alias)
                 if not key:
                     continue
                 self.index[key].append(_Hit(entry, alias, is_case_sensitive(alias, entry)))
-                self.first_runs.add(_first_run(alias))
+                n_tokens = len(tokenizer(alias)) if tokenizer else MAX_TOKENS
+                run = _first_run(alias)
+                self.max_len[run] = min(MAX_TOKENS, max(self.max_len.get(run, 0), n_tokens + 4))
 
     def __call__(self, doc: Doc) -> list[Candidate]:
         found: list[Candidate] = []
         i = 0
         n = len(doc)
+        text = doc.text
         while i < n:
             token = doc[i]
-            if token.is_space or token.is_punct or _first_run(token.text) not in self.first_runs:
-                i += 1
-                continue
-            match = self._longest_at(doc, i, n)
+            limit = (
+                0
+                if token.is_space or token.is_punct
+                else self.max_len.get(_first_run(token.text), 0)
+            )
+            match = self._longest_at(doc, text, i, min(n, i + limit)) if limit else None
             if match is None:
                 i += 1
                 continue
@@ -132,22 +147,28 @@ class GazetteerMatcher:
             i = end
         return found
 
-    def _longest_at(self, doc: Doc, i: int, n: int) -> tuple[int, _Hit, str | None] | None:
+    def _longest_at(
+        self, doc: Doc, text: str, i: int, stop: int
+    ) -> tuple[int, _Hit, str | None] | None:
         if _glued_before(doc, i):
             return None
-        for end in range(min(n, i + MAX_TOKENS), i, -1):
+        for end in range(stop, i, -1):
             last = doc[end - 1]
             if last.is_space or (last.is_punct and last.text not in {")", "+"}):
                 continue
-            text = doc[i:end].text
-            if "\n" in text or (last.text == ")" and "(" not in text) or _glued_after(doc, end):
+            surface = text[doc[i].idx : last.idx + len(last.text)]
+            if (
+                "\n" in surface
+                or (last.text == ")" and "(" not in surface)
+                or _glued_after(doc, end)
+            ):
                 continue
-            hit = self._lookup(text)
+            hit = self._lookup(surface)
             if hit is not None:
                 return end, hit, None
-            base, size = split_size(text)
-            if size and base != text and (hit := self._lookup(base)) is not None:
-                return end, hit, size
+            sized = split_size(surface) if _HAS_SIZE.search(surface) else (surface, None)
+            if sized[1] and sized[0] != surface and (hit := self._lookup(sized[0])) is not None:
+                return end, hit, sized[1]
         return None
 
     def _lookup(self, text: str) -> _Hit | None:

@@ -6,6 +6,7 @@ Pure functions on strings; the spaCy components call them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.model import ConceptType, concept_key
 
@@ -238,6 +239,7 @@ def split_size(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+@lru_cache(maxsize=1 << 16)
 def singular(phrase: str) -> str:
     """Fold a plural head noun of a lowercase phrase or a plural acronym.
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 _SEPARATORS = re.compile(r"[\s_\-\u2010-\u2015/]+")
@@ -13,6 +14,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z]\b)")
 _DROP = re.compile(r"[^\w.+#-]")
 
 
+@lru_cache(maxsize=1 << 16)
 def concept_key(name: str) -> str:
     """Return the key under which surface forms of one concept meet across papers.
 
