@@ -18,9 +18,22 @@ from extract.patterns import find_all
 from extract.resolve import resolve, to_entities
 from kg.model import ConceptType
 
-for _name, _default in (("kg_candidates", None), ("kg_entities", None), ("kg_title_len", 0)):
+for _name, _default in (
+    ("kg_candidates", None),
+    ("kg_entities", None),
+    ("kg_title_len", 0),
+    ("kg_text", None),
+):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
+
+
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, kept by `extract` when it made the Doc (doc.text rebuilds it every time)."""
+    text: str | None = doc._.kg_text
+    if text is None:
+        text = doc._.kg_text = doc.text
+    return text
 
 
 def _candidates(doc: Doc) -> list[Candidate]:
@@ -37,7 +50,7 @@ class GazetteerComponent:
         self.matcher = matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        _candidates(doc).extend(self.matcher(doc))
+        _candidates(doc).extend(self.matcher(doc, doc_text(doc)))
         return doc
 
 
@@ -45,7 +58,7 @@ class PatternComponent:
     """Adds candidates for names the gazetteer does not know (abbreviations, "we propose X", ...)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        _candidates(doc).extend(find_all(doc.text, doc._.kg_title_len))
+        _candidates(doc).extend(find_all(doc_text(doc), doc._.kg_title_len))
         return doc
 
 
@@ -69,8 +82,9 @@ class ResolveComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         title_len = doc._.kg_title_len
-        chosen = resolve(doc.text, title_len, _candidates(doc))
-        doc._.kg_entities = to_entities(chosen, text=doc.text, title_len=title_len)
+        text = doc_text(doc)
+        chosen = resolve(text, title_len, _candidates(doc))
+        doc._.kg_entities = to_entities(chosen, text=text, title_len=title_len)
         spans = []
         for cand in chosen:
             span = doc.char_span(cand.start, cand.end, alignment_mode="expand")

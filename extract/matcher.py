@@ -70,26 +70,42 @@ _SUFFIX_WORDS = frozenset(
 )
 
 
-def _glued_before(doc: Doc, i: int) -> bool:
-    """True inside a hyphenated name ("DINO" in "RAD-DINO")."""
-    return (
-        i >= 2
-        and doc[i - 1].text == "-"
-        and not doc[i - 2].whitespace_
-        and not doc[i - 1].whitespace_
-    )
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A Doc's tokens as plain lists: building spaCy Token objects again and again is slow."""
 
+    text: str
+    words: list[str]
+    starts: list[int]
+    spaced: list[bool]
+    skip: list[bool]  # space or punctuation: never starts or ends a name (but ")" and "+" may end)
 
-def _glued_after(doc: Doc, end: int) -> bool:
-    """True when the span is cut out of a longer hyphenated name ("Rehearsal" in "Rehearsal-Free")."""
-    if (
-        end + 1 >= len(doc)
-        or doc[end].text != "-"
-        or doc[end - 1].whitespace_
-        or doc[end].whitespace_
-    ):
-        return False
-    return doc[end + 1].lower_ not in _SUFFIX_WORDS
+    @classmethod
+    def of(cls, doc: Doc, text: str) -> _Tokens:
+        words, starts, spaced, skip = [], [], [], []
+        for token in doc:
+            words.append(token.text)
+            starts.append(token.idx)
+            spaced.append(bool(token.whitespace_))
+            skip.append(token.is_space or token.is_punct)
+        return cls(text, words, starts, spaced, skip)
+
+    def glued_before(self, i: int) -> bool:
+        """True inside a hyphenated name ("DINO" in "RAD-DINO")."""
+        return (
+            i >= 2
+            and self.words[i - 1] == "-"
+            and not self.spaced[i - 2]
+            and not self.spaced[i - 1]
+        )
+
+    def glued_after(self, end: int) -> bool:
+        """True when cut out of a longer hyphenated name ("Rehearsal" in "Rehearsal-Free")."""
+        if end + 1 >= len(self.words) or self.words[end] != "-":
+            return False
+        if self.spaced[end - 1] or self.spaced[end]:
+            return False
+        return self.words[end + 1].lower() not in _SUFFIX_WORDS
 
 
 class GazetteerMatcher:
@@ -114,28 +130,22 @@ class GazetteerMatcher:
                 run = _first_run(alias)
                 self.max_len[run] = min(MAX_TOKENS, max(self.max_len.get(run, 0), n_tokens + 4))
 
-    def __call__(self, doc: Doc) -> list[Candidate]:
+    def __call__(self, doc: Doc, text: str | None = None) -> list[Candidate]:
+        toks = _Tokens.of(doc, doc.text if text is None else text)
         found: list[Candidate] = []
         i = 0
-        n = len(doc)
-        text = doc.text
+        n = len(toks.words)
         while i < n:
-            token = doc[i]
-            limit = (
-                0
-                if token.is_space or token.is_punct
-                else self.max_len.get(_first_run(token.text), 0)
-            )
-            match = self._longest_at(doc, text, i, min(n, i + limit)) if limit else None
+            limit = 0 if toks.skip[i] else self.max_len.get(_first_run(toks.words[i]), 0)
+            match = self._longest_at(toks, i, min(n, i + limit)) if limit else None
             if match is None:
                 i += 1
                 continue
             end, hit, size = match
-            span = doc[i:end]
             found.append(
                 Candidate(
-                    start=span.start_char,
-                    end=span.end_char,
+                    start=toks.starts[i],
+                    end=toks.starts[end - 1] + len(toks.words[end - 1]),
                     name=hit.entry.name,
                     type=ConceptType(hit.entry.type),
                     source="gazetteer",
@@ -147,21 +157,15 @@ class GazetteerMatcher:
             i = end
         return found
 
-    def _longest_at(
-        self, doc: Doc, text: str, i: int, stop: int
-    ) -> tuple[int, _Hit, str | None] | None:
-        if _glued_before(doc, i):
+    def _longest_at(self, toks: _Tokens, i: int, stop: int) -> tuple[int, _Hit, str | None] | None:
+        if toks.glued_before(i):
             return None
         for end in range(stop, i, -1):
-            last = doc[end - 1]
-            if last.is_space or (last.is_punct and last.text not in {")", "+"}):
+            last = toks.words[end - 1]
+            if toks.skip[end - 1] and last not in {")", "+"}:
                 continue
-            surface = text[doc[i].idx : last.idx + len(last.text)]
-            if (
-                "\n" in surface
-                or (last.text == ")" and "(" not in surface)
-                or _glued_after(doc, end)
-            ):
+            surface = toks.text[toks.starts[i] : toks.starts[end - 1] + len(last)]
+            if "\n" in surface or (last == ")" and "(" not in surface) or toks.glued_after(end):
                 continue
             hit = self._lookup(surface)
             if hit is not None:

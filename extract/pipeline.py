@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import multiprocessing
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from kg.model import Extraction, Paper
@@ -45,7 +47,40 @@ def extract(
             text, title_len = paper_text(paper)
             doc = nlp.make_doc(text)
             doc._.kg_title_len = title_len
+            doc._.kg_text = text
             yield doc, paper
 
     for doc, paper in nlp.pipe(docs(), as_tuples=True, batch_size=batch_size):
         yield doc_to_extraction(doc, paper)
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker() -> None:
+    global _WORKER_NLP
+    _WORKER_NLP = build_nlp()
+
+
+def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
+    assert _WORKER_NLP is not None  # set by _init_worker in every pool process
+    return list(extract(_WORKER_NLP, papers))
+
+
+def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    it = iter(papers)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def extract_parallel(
+    papers: Sequence[Paper], *, jobs: int = 1, chunk_size: int = 64
+) -> Iterator[Extraction]:
+    """`extract` over `jobs` processes; results come back in input order, so output is the same."""
+    if jobs <= 1 or len(papers) <= chunk_size:
+        yield from extract(build_nlp(), papers)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker) as pool:
+        for batch in pool.imap(_extract_chunk, _chunks(papers, chunk_size)):
+            yield from batch

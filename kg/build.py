@@ -82,16 +82,16 @@ def extract_papers(
     *,
     reuse: Mapping[str, tuple[Paper, Extraction]] | None = None,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[list[Extraction], int]:
     """Extract every paper, reusing earlier results for papers whose text has not changed."""
     reuse = reuse or {}
     todo = [p for p in papers if not _unchanged(p, reuse.get(p.id))]
     done = {p.id: reuse[p.id][1] for p in papers if p.id in reuse and p not in todo}
     if todo:
-        from extract.pipeline import build_nlp, extract
+        from extract.pipeline import extract_parallel
 
-        nlp = build_nlp()
-        for n, ext in enumerate(extract(nlp, todo), 1):
+        for n, ext in enumerate(extract_parallel(todo, jobs=jobs), 1):
             done[ext.paper_id] = ext
             if progress:
                 progress(n)
@@ -168,6 +168,7 @@ def build(
     update: bool = False,
     views: bool = True,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> BuildSummary:
     """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views)."""
     from kg.readers import read_papers
@@ -182,7 +183,7 @@ def build(
             ext_by_id = {e.paper_id: e for e in old_exts}
             previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
     papers = merge_papers(old_papers if update else [], result.papers)
-    extractions, n_extracted = extract_papers(papers, reuse=previous, progress=progress)
+    extractions, n_extracted = extract_papers(papers, reuse=previous, progress=progress, jobs=jobs)
     data = graph_data(papers, extractions)
     files = write_build(out, papers, extractions, data, views=views)
     return BuildSummary(

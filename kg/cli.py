@@ -42,6 +42,9 @@ ColumnsOpt = Annotated[
         "--columns", help="Map fields to columns/keys, e.g. 'title=Document Title,abstract=AB'."
     ),
 ]
+JobsOpt = Annotated[
+    int, typer.Option("--jobs", "-j", min=1, help="Extract in this many processes.")
+]
 StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="Stop at the first bad record (exit 2) instead of skipping it."),
@@ -113,10 +116,10 @@ def extract(
     sample: Annotated[
         bool, typer.Option("--sample", help="Read the bundled sample corpus.")
     ] = False,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Extract concepts from INPUTS and write one JSON line per paper to OUT."""
-    from extract.pipeline import build_nlp
-    from extract.pipeline import extract as run_extract
+    from extract.pipeline import extract_parallel
     from kg import corpus
     from kg.readers import read_papers
 
@@ -124,7 +127,7 @@ def extract(
         _inputs(inputs, sample=sample), fmt=fmt, columns=_columns(columns), strict=strict
     )
     _report_skipped(result)
-    extractions = list(run_extract(build_nlp(), result.papers))
+    extractions = list(extract_parallel(result.papers, jobs=jobs))
     corpus.write_extractions(out, extractions)
     n_entities = sum(len(e.entities) for e in extractions)
     typer.echo(f"{len(extractions)} papers, {n_entities} concept links -> {out}")
@@ -148,6 +151,7 @@ def build(
         ),
     ] = False,
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
+    jobs: JobsOpt = 1,
 ) -> None:
     """Extract concepts from INPUTS and build the graph, its database and its views in OUT."""
     from kg.build import build as run_build
@@ -160,6 +164,7 @@ def build(
         strict=strict,
         update=update,
         views=views,
+        jobs=jobs,
     )
     _report_skipped(summary.read)
     read = summary.read

@@ -89,3 +89,14 @@ def test_extract_ignores_names_inside_urls(nlp):
 def test_extract_survives_non_english_and_huge_text(nlp):
     found = run(nlp, "多语言 BERT", "Тест 🙂 العربية " * 20000 + "BERT.")
     assert "BERT" in found
+
+
+def test_extract_parallel_gives_the_same_results_in_input_order():
+    from extract.pipeline import extract_parallel
+    from kg.build import sample_inputs
+    from kg.readers import read_papers
+
+    papers = list(read_papers(sample_inputs()[:1]).papers)[:40]
+    one = list(extract_parallel(papers, jobs=1))
+    two = list(extract_parallel(papers, jobs=2, chunk_size=7))
+    assert two == one
