@@ -147,13 +147,23 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
 
 
 def _collect_aliases(ent: Entity, into: set[str], why: set[str]) -> None:
-    into.add(ent.name)
-    into.update(ent.aliases)
-    for mention in ent.mentions:
-        into.add(mention.text)
-    for alias in ent.aliases:
-        if alias != ent.name:
-            why.add(f"{alias}: {ent.source}")
+    """Gather every form of the entity, each with the reason it belongs to the concept."""
+    forms = {ent.name, *ent.aliases, *(m.text for m in ent.mentions)}
+    into.update(forms)
+    for form in sorted(forms - {ent.name}):
+        why.add(f"{form}: {_merge_reason(form, ent)}")
+
+
+def _merge_reason(form: str, ent: Entity) -> str:
+    if concept_key(form) == ent.concept_id:
+        return "spelling (case, hyphens, spaces)"
+    if _is_acronym(form) and form in ent.aliases and ent.source != "gazetteer":
+        return "abbreviation defined in the paper"
+    if ent.source == "gazetteer":
+        return "gazetteer alias"
+    if ent.size and ent.size in form:
+        return f"size {ent.size} kept as a property"
+    return f"normalisation ({ent.source})"
 
 
 def _pick_type(counter: Counter[str]) -> str:

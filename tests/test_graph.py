@@ -5,8 +5,14 @@ from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role
 
 
 def ent(name, ctype, role=Role.USED, aliases=(), cid=None):
-    return Entity(cid or name.lower().replace(" ", "-"), name, ctype, role,
-                  (Mention(name, 0, len(name), "abstract"),), aliases=aliases)
+    return Entity(
+        cid or name.lower().replace(" ", "-"),
+        name,
+        ctype,
+        role,
+        (Mention(name, 0, len(name), "abstract"),),
+        aliases=aliases,
+    )
 
 
 PAPERS = [Paper("p1", "One", "a"), Paper("p2", "Two", "b"), Paper("p3", "Three", "c")]
@@ -14,7 +20,9 @@ PAPERS = [Paper("p1", "One", "a"), Paper("p2", "Two", "b"), Paper("p3", "Three",
 
 def test_graph_data_counts_papers_per_concept():
     exts = [
-        Extraction("p1", "One", (ent("BERT", ConceptType.MODEL), ent("GLUE", ConceptType.BENCHMARK))),
+        Extraction(
+            "p1", "One", (ent("BERT", ConceptType.MODEL), ent("GLUE", ConceptType.BENCHMARK))
+        ),
         Extraction("p2", "Two", (ent("BERT", ConceptType.MODEL),)),
     ]
     data = graph_data(PAPERS, exts)
@@ -24,8 +32,10 @@ def test_graph_data_counts_papers_per_concept():
 
 def test_graph_data_links_bare_acronym_to_long_form_defined_elsewhere():
     long_form = ent("Direct Preference Optimization", ConceptType.METHOD, aliases=("DPO",))
-    exts = [Extraction("p1", "One", (long_form,)),
-            Extraction("p2", "Two", (ent("DPO", ConceptType.METHOD, cid="dpo"),))]
+    exts = [
+        Extraction("p1", "One", (long_form,)),
+        Extraction("p2", "Two", (ent("DPO", ConceptType.METHOD, cid="dpo"),)),
+    ]
     data = graph_data(PAPERS, exts)
     assert [c.name for c in data.concepts] == ["Direct Preference Optimization"]
     assert data.concepts[0].paper_count == 2
@@ -34,7 +44,9 @@ def test_graph_data_links_bare_acronym_to_long_form_defined_elsewhere():
 def test_graph_data_keeps_acronym_apart_when_long_forms_disagree():
     exts = [
         Extraction("p1", "One", (ent("Masked Autoencoder", ConceptType.METHOD, aliases=("MAE",)),)),
-        Extraction("p2", "Two", (ent("Mean Absolute Error", ConceptType.METRIC, aliases=("MAE",)),)),
+        Extraction(
+            "p2", "Two", (ent("Mean Absolute Error", ConceptType.METRIC, aliases=("MAE",)),)
+        ),
         Extraction("p3", "Three", (ent("MAE", ConceptType.METRIC, cid="mae"),)),
     ]
     names = {c.name for c in graph_data(PAPERS, exts).concepts}
@@ -42,8 +54,16 @@ def test_graph_data_keeps_acronym_apart_when_long_forms_disagree():
 
 
 def test_graph_data_keeps_strongest_role_per_paper():
-    exts = [Extraction("p1", "One", (ent("X", ConceptType.METHOD, Role.MENTIONED),
-                                     ent("X", ConceptType.METHOD, Role.PROPOSED, cid="x")))]
+    exts = [
+        Extraction(
+            "p1",
+            "One",
+            (
+                ent("X", ConceptType.METHOD, Role.MENTIONED),
+                ent("X", ConceptType.METHOD, Role.PROPOSED, cid="x"),
+            ),
+        )
+    ]
     (link,) = graph_data(PAPERS, exts).mentions
     assert link.role is Role.PROPOSED
     assert link.count == 2
@@ -57,15 +77,21 @@ def test_graph_data_weights_co_occurrence_by_shared_papers():
 
 
 def test_graph_data_type_is_majority_vote():
-    exts = [Extraction(p.id, p.title, (ent("Zed", ConceptType.MODEL if p.id != "p3" else
-                                            ConceptType.METHOD),)) for p in PAPERS]
+    exts = [
+        Extraction(
+            p.id, p.title, (ent("Zed", ConceptType.MODEL if p.id != "p3" else ConceptType.METHOD),)
+        )
+        for p in PAPERS
+    ]
     (concept,) = graph_data(PAPERS, exts).concepts
     assert concept.type is ConceptType.MODEL
 
 
 def test_graph_data_is_deterministic_whatever_the_input_order():
-    exts = [Extraction("p1", "One", (ent("A", ConceptType.METHOD), ent("B", ConceptType.METHOD))),
-            Extraction("p2", "Two", (ent("B", ConceptType.METHOD),))]
+    exts = [
+        Extraction("p1", "One", (ent("A", ConceptType.METHOD), ent("B", ConceptType.METHOD))),
+        Extraction("p2", "Two", (ent("B", ConceptType.METHOD),)),
+    ]
     assert graph_data(PAPERS, exts) == graph_data(PAPERS[::-1], exts[::-1])
 
 
@@ -76,3 +102,26 @@ def test_to_networkx_has_typed_nodes_and_edges():
     assert G.nodes[concept_node("B")]["type"] == "Dataset"
     assert G.edges[paper_node("p1"), concept_node("A")]["type"] == "MENTIONS"
     assert G.edges[concept_node("A"), concept_node("B")]["type"] == "CO_OCCURS"
+
+
+def test_graph_data_records_why_each_alias_was_merged():
+    spelled = Entity(
+        "resnet50",
+        "ResNet-50",
+        ConceptType.MODEL,
+        Role.USED,
+        (Mention("ResNet50", 0, 8, "abstract"),),
+    )
+    defined = Entity(
+        "low-rank-adaptation",
+        "Low-Rank Adaptation",
+        ConceptType.METHOD,
+        Role.USED,
+        (Mention("LoRA", 0, 4, "abstract"),),
+        aliases=("LoRA",),
+        source="abbreviation",
+    )
+    data = graph_data(PAPERS, [Extraction("p1", "One", (spelled, defined))])
+    merged = {c.name: c.merged for c in data.concepts}
+    assert merged["ResNet-50"] == ("ResNet50: spelling (case, hyphens, spaces)",)
+    assert merged["Low-Rank Adaptation"] == ("LoRA: abbreviation defined in the paper",)
