@@ -269,7 +269,7 @@ def _head_after(text: str, pos: int, n_words: int = 10) -> str | None:
     for word in re.findall(r"[A-Za-z][\w\-]*", text[pos : pos + 120])[:n_words]:
         if word.lower() in {"of", "for", "that", "which", "to"}:
             continue
-        last = word.split("-")[-1]
+        last: str = word.split("-")[-1]
         if type_from_head(last) is not None and last.lower() not in {"set", "test", "data"}:
             return last
     return None
@@ -366,8 +366,9 @@ def find_proposed(text: str) -> Iterator[Candidate]:
 
 def _last_head(before: str) -> str | None:
     for word in reversed(re.findall(r"[A-Za-z][\w\-]*", before)[-6:]):
-        if type_from_head(word.split("-")[-1]) is not None:
-            return word.split("-")[-1]
+        head: str = word.split("-")[-1]
+        if type_from_head(head) is not None:
+            return head
     return None
 
 

@@ -11,6 +11,7 @@ from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 # spaCy refuses texts over 1,000,000 characters (E088); abstracts longer than this are cut.
 MAX_CHARS = 200_000
@@ -42,7 +43,7 @@ def extract(
     """Run the pipeline on each paper, in input order."""
     from extract.convert import doc_to_extraction
 
-    def docs() -> Iterator[tuple[object, Paper]]:
+    def docs() -> Iterator[tuple[str | Doc, Paper]]:
         for paper in papers:
             text, title_len = paper_text(paper)
             doc = nlp.make_doc(text)

@@ -231,12 +231,12 @@ def query(
             "give a build folder and either a Cypher query or --name NAME (see 'kg query --list')"
         )
     to_run: str | q.NamedQuery = q.load_query(name) if name else str(cypher)
-    params = dict(q.parse_param(p) for p in param or [])
+    values = dict(q.parse_param(p) for p in param or [])
     from kg.build import open_built_store
 
     store = open_built_store(folder, read_only=not write)
     try:
-        result = q.run_query(store, to_run, params, write=write)
+        result = q.run_query(store, to_run, values, write=write)
     finally:
         store.close()
     if as_json:

@@ -31,7 +31,7 @@ def rows_to_graph(result: QueryResult) -> tuple[list[dict[str, Any]], list[dict[
                     nodes.setdefault(node["id"], node)
                 for (a, b), rel in zip(pairwise(path), value.get("rels") or [], strict=False):
                     edges.append({**rel, "source": a["id"], "target": b["id"]})
-            elif (node := _node_row(value)) is not None:
-                nodes.setdefault(node["id"], node)
+            elif (single := _node_row(value)) is not None:
+                nodes.setdefault(single["id"], single)
     unique = {(e["source"], e["target"]): e for e in edges}
     return list(nodes.values()), list(unique.values())
