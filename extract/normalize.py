@@ -148,6 +148,12 @@ GENERIC = frozenset(
 # Acronyms that are not concepts of ML research (countries, hardware, file types, generic words).
 STOP_ACRONYMS = frozenset(
     [
+        "NLP",
+        "CV",
+        "NL",
+        "DNA",
+        "RNA",
+        "EHR",
         "AI",
         "ML",
         "US",

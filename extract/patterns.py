@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spacy.lang.en.stop_words import STOP_WORDS as _ENGLISH_STOP
+
 from extract.abbreviations import find_definitions
 from extract.candidate import Candidate
 from extract.normalize import (
@@ -207,8 +209,14 @@ _CAMEL = re.compile(
     r"|[a-z]{1,3}(?:[A-Z]{2,}|[A-Z]+\d)[A-Za-z0-9]*)(?![\w\-])"
 )
 _ACRONYM = re.compile(r"(?<![\w\-])[A-Z][A-Z0-9\-]*[A-Z0-9](?:s)?(?![\w\-])")
+# Pages that drop LaTeX backslashes glue command names into words ("EnglishrightarrowEnglish").
+_LATEX_WORD = re.compile(r"(?:rightarrow|leftarrow|infty|times|mathbb|mathcal|textbf|emph)", re.I)
+_HARDWARE = re.compile(r"^(?:RTX|GTX|A100|H100|H200|V100|TPU|BF16|FP\d+|INT\d+|FA\d)\b")
 _PLACEHOLDERS = frozenset(
     [
+        "NVidia",
+        "Nvidia",
+        "NVIDIA",
         "OpenAI",
         "GitHub",
         "PyTorch",
@@ -294,7 +302,9 @@ def find_abbreviations(text: str) -> Iterator[Candidate]:
 def find_versioned(text: str) -> Iterator[Candidate]:
     """Model names with versions or sizes: "GPT-4o", "Llama 3 (8B)", "Qwen2.5-7B", "Claude 3.5 Sonnet"."""
     for m in VERSIONED.finditer(text):
-        if m.group("name") in NOT_VERSIONED or not m.group("name")[0].isupper():
+        if m.group("name") in NOT_VERSIONED or _HARDWARE.match(m.group("name")):
+            continue
+        if re.search(r"\.\d\d", m.group("version")):  # "Seen 64.08": a score, not a version
             continue
         surface = f"{m.group('name')} {m.group('version')}"
         if m.group("variant"):
@@ -306,7 +316,9 @@ def find_versioned(text: str) -> Iterator[Candidate]:
             yield cand
     for m in DIGIT_NAME.finditer(text):
         name = m.group("name")
-        if name.split("-")[0] in NOT_VERSIONED or re.fullmatch(r"[A-Z]\d+", name):
+        if name.split("-")[0] in NOT_VERSIONED or _HARDWARE.match(name):
+            continue
+        if sum(c.isalpha() for c in name) < 2 or "+" in name.rstrip("+"):  # "C3", "K+10"
             continue
         cand = _candidate(
             m.start(), m.end(), name, infer_type(name), "versioned", size=m.group("size")
@@ -390,11 +402,22 @@ def find_headed(text: str, title_len: int) -> Iterator[Candidate]:
             )
             if weak and not re.search(NAME, surface):
                 continue
+            if _is_common_word(surface, text):
+                continue
             cand = _candidate(
                 base + part.start(), base + part.end(), surface, ctype, "head", certain=True
             )
             if cand:
                 yield cand
+
+
+def _is_common_word(surface: str, text: str) -> bool:
+    """A lone capitalised word that the text also writes in lower case ("Speech", "Custom")."""
+    if " " in surface or re.search(NAME, surface):
+        return False
+    return re.search(rf"(?<![\w\-]){re.escape(surface.lower())}(?![\w\-])", text) is not None or (
+        surface.lower() in _ENGLISH_STOP
+    )
 
 
 def _is_sentence_start(text: str, pos: int) -> bool:
@@ -424,20 +447,15 @@ def find_title_name(title: str) -> Iterator[Candidate]:
 
 
 def find_camelcase(text: str) -> Iterator[Candidate]:
-    """CamelCase names ("TinyLlama", "LayoutLM") and bare acronyms ("SFT"): weakest evidence."""
+    """CamelCase names ("TinyLlama", "LayoutLM"): the weakest evidence kg keeps.
+
+    Bare upper-case acronyms without a definition, a type word or a "we propose" are not kept:
+    on the sample corpus two in three were organisations, hardware or emphasis (CERN, JAX, MASK).
+    """
     for m in _CAMEL.finditer(text):
+        if _LATEX_WORD.search(m.group()):
+            continue
         cand = _candidate(m.start(), m.end(), m.group(), infer_type(m.group()), "camelcase")
-        if cand:
-            yield cand
-    for m in _ACRONYM.finditer(text):
-        surface = m.group()
-        letters = sum(c.isupper() for c in surface)
-        if letters < 2 or len(surface) > 10 or surface.split("-")[0] in NOT_VERSIONED:
-            continue
-        # A bare acronym seen once is as often an organisation or a shout as a concept.
-        if text.count(surface) < 2:
-            continue
-        cand = _candidate(m.start(), m.end(), surface, infer_type(surface), "acronym")
         if cand:
             yield cand
 
