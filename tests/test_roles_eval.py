@@ -1,0 +1,181 @@
+"""Role scoring against role gold: hand-computed counts on tiny papers (tests/data/roles)."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.errors import InputError
+from kg.evaluate import Score
+from kg.gold import GoldConcept, GoldDoc
+from kg.model import ConceptType, Entity, Extraction, Mention, Role, concept_key
+from kg.roles_eval import (
+    ANY_TYPE,
+    RoleDoc,
+    RoleReport,
+    format_role_report,
+    read_role_gold,
+    role_report_json,
+    run_roles,
+    score_role_docs,
+    score_roles,
+)
+
+DATA = Path(__file__).parent / "data" / "roles"
+GOLD = DATA / "gold.jsonl"
+PRED = DATA / "predictions.jsonl"
+P, U, M = Role.PROPOSED, Role.USED, Role.MENTIONED
+
+# The fixture, by hand: 8 gold concepts, 8 predictions in gold papers (p3 is not in the gold),
+# 7 matched. Right roles: FooNet, ImageNet, BERT, F1. Wrong: BarSet proposed -> used,
+# ResNet-50 used -> mentioned, Transformer(s) mentioned -> used. "accuracy" is missed and
+# "new model" is a false positive.
+
+
+@pytest.fixture(scope="module")
+def report():
+    from kg.corpus import read_extractions
+
+    return score_roles(GOLD, read_extractions(PRED))
+
+
+def doc(*concepts, doc_id="d1"):
+    """A gold paper from (name, type, role, aliases) tuples."""
+    gold = tuple(GoldConcept(name, kind, tuple(aliases)) for name, kind, _, aliases in concepts)
+    gd = GoldDoc(doc_id, "text", None, gold, frozenset(ConceptType))
+    return RoleDoc(gd, tuple(role for _, _, role, _ in concepts))
+
+
+def ent(name, kind, role, *texts):
+    mentions = tuple(Mention(t, 0, len(t), "abstract") for t in texts or (name,))
+    return Entity(concept_key(name), name, ConceptType(kind), role, mentions)
+
+
+def write_gold(path, entity):
+    row = {"id": "x", "title": "T", "abstract": "A", "entities": [entity]}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    return path
+
+
+def test_read_role_gold_aligns_roles_with_concepts():
+    first = read_role_gold(GOLD)[0]
+    named = {c.name: r for c, r in zip(first.doc.concepts, first.roles, strict=True)}
+    assert named == {"FooNet": P, "ImageNet": U, "ResNet-50": U, "accuracy": U, "Transformer": M}
+
+
+@pytest.mark.parametrize("role", ["novel", None])
+def test_read_role_gold_rejects_missing_or_unknown_role(tmp_path, role):
+    entity = {"name": "BERT", "type": "Model"} | ({"role": role} if role else {})
+    with pytest.raises(InputError, match=r"gold\.jsonl:1: entity role"):
+        read_role_gold(write_gold(tmp_path / "gold.jsonl", entity))
+
+
+def test_read_role_gold_rejects_repeated_paper(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(GOLD.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    with pytest.raises(InputError, match=r"gold\.jsonl:3: paper id 'p1' already given at line 1"):
+        read_role_gold(path)
+
+
+def test_score_roles_counts_matches_and_ignores_papers_outside_gold(report):
+    counts = (sum(report.gold_roles.values()), sum(report.pred_roles.values()), len(report.pairs))
+    assert counts == (8, 8, 7)
+
+
+def test_score_roles_accuracy(report):
+    assert report.accuracy == pytest.approx(4 / 7)
+
+
+def test_score_roles_confusion(report):
+    assert report.confusion == {P: {P: 1, U: 1, M: 0}, U: {P: 0, U: 3, M: 1}, M: {P: 0, U: 1, M: 0}}
+
+
+def test_score_roles_per_role_over_matched_pairs(report):
+    assert report.per_role == {P: Score(1, 0, 1), U: Score(3, 2, 1), M: Score(0, 1, 1)}
+
+
+def test_score_roles_end_to_end_counts_unmatched_gold_and_predictions(report):
+    assert report.end_to_end == {P: Score(1, 0, 1), U: Score(3, 2, 2), M: Score(0, 2, 1)}
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Method", Score(4, 1, 0)),
+        ("Dataset/Benchmark", Score(2, 0, 0)),
+        ("Metric", Score(1, 0, 1)),
+        ("all", Score(7, 1, 1)),
+        (ANY_TYPE, Score(7, 1, 1)),
+    ],
+)
+def test_score_roles_concept_scores(report, label, expected):
+    assert report.concepts[label] == expected
+
+
+@pytest.mark.parametrize(
+    ("gold", "prediction"),
+    [
+        (("Transformer", "Method", M, ("Transformers",)), ent("Transformer", "Method", U)),
+        (("ResNet-50", "Model", U, ()), ent("ResNet50", "Model", U)),
+        (("LSTM", "Method", U, ()), ent("long short-term memory", "Method", U, "LSTM")),
+    ],
+    ids=["gold alias", "concept key", "mention text"],
+)
+def test_score_role_docs_matches_by_alias_key_or_mention(gold, prediction):
+    report = score_role_docs([doc(gold)], [Extraction("d1", "", (prediction,))])
+    assert len(report.pairs) == 1
+
+
+def test_score_role_docs_matches_across_types():
+    report = score_role_docs(
+        [doc(("RAG", "Method", P, ()))], [Extraction("d1", "", (ent("RAG", "Task", M),))]
+    )
+    assert [(p.gold_role, p.pred_role) for p in report.pairs] == [(P, M)]
+
+
+def test_score_role_docs_prefers_prediction_of_same_class():
+    entities = (ent("RAG", "Task", M), ent("RAG", "Model", P))
+    report = score_role_docs([doc(("RAG", "Method", P, ()))], [Extraction("d1", "", entities)])
+    assert [p.pred_role for p in report.pairs] == [P]
+
+
+def test_score_role_docs_matches_one_to_one():
+    entities = (ent("BERT", "Model", U), ent("BERT", "Method", U))
+    report = score_role_docs([doc(("BERT", "Model", U, ()))], [Extraction("d1", "", entities)])
+    assert (len(report.pairs), report.concepts[ANY_TYPE]) == (1, Score(1, 1, 0))
+
+
+def test_score_role_docs_counts_paper_without_prediction_as_missing():
+    report = score_role_docs([doc(("BERT", "Model", U, ()))], [])
+    assert (report.n_missing, report.end_to_end[U]) == (1, Score(0, 0, 1))
+
+
+def test_role_report_accuracy_is_zero_without_pairs():
+    assert RoleReport((), {}, {}, {}, n_docs=0).accuracy == 0.0
+
+
+@pytest.mark.parametrize("as_folder", [False, True])
+def test_run_roles_reads_extractions_file_or_build_folder(tmp_path, as_folder, report):
+    shutil.copy(PRED, tmp_path / "extractions.jsonl")
+    pred = tmp_path if as_folder else tmp_path / "extractions.jsonl"
+    assert run_roles(GOLD, pred) == report
+
+
+def test_run_roles_runs_the_pipeline_on_gold_text():
+    result = run_roles(GOLD)
+    assert (result.n_docs, result.n_missing, result.seconds is not None) == (2, 0, True)
+
+
+def test_format_role_report_prints_confusion_rows(report):
+    text = format_role_report(report)
+    assert "proposed              1          1          0" in text
+
+
+def test_role_report_json_lists_only_role_errors(report):
+    errors = role_report_json(report)["role_errors"]
+    assert sorted((e["gold"], e["gold_role"], e["pred_role"]) for e in errors) == [
+        ("BarSet", "proposed", "used"),
+        ("ResNet-50", "used", "mentioned"),
+        ("Transformer", "mentioned", "used"),
+    ]
