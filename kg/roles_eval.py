@@ -101,6 +101,11 @@ class RoleReport:
         }
 
     @property
+    def macro_f1(self) -> float:
+        """Mean of the three per-role F1s over matched pairs (a majority-role guess scores low)."""
+        return sum(s.f1 for s in self.per_role.values()) / len(ROLES)
+
+    @property
     def end_to_end(self) -> dict[Role, Score]:
         """Per role: a hit needs the concept matched and both roles equal to it."""
         scores = {}
@@ -194,7 +199,8 @@ def format_role_report(report: RoleReport) -> str:
         head,
         f"{n_gold} gold concepts, {n_pred} predicted, {len(report.pairs)} matched by name",
         "",
-        f"role accuracy on matched concepts: {report.accuracy:.3f}",
+        f"role accuracy on matched concepts: {report.accuracy:.3f}"
+        f" (macro F1 over roles {report.macro_f1:.3f})",
         "",
         "roles over matched concepts",
         *_table(report.per_role),
@@ -222,6 +228,7 @@ def role_report_json(report: RoleReport) -> dict[str, Any]:
         "n_predicted": sum(report.pred_roles.values()),
         "n_matched": len(report.pairs),
         "accuracy": round(report.accuracy, 4),
+        "macro_f1": round(report.macro_f1, 4),
         "confusion": {
             str(g): {str(p): n for p, n in row.items()} for g, row in report.confusion.items()
         },

@@ -95,6 +95,10 @@ def test_score_roles_per_role_over_matched_pairs(report):
     assert report.per_role == {P: Score(1, 0, 1), U: Score(3, 2, 1), M: Score(0, 1, 1)}
 
 
+def test_score_roles_macro_f1_averages_role_f1s(report):
+    assert report.macro_f1 == pytest.approx((2 / 3 + 2 / 3 + 0.0) / 3)  # proposed, used, mentioned
+
+
 def test_score_roles_end_to_end_counts_unmatched_gold_and_predictions(report):
     assert report.end_to_end == {P: Score(1, 0, 1), U: Score(3, 2, 2), M: Score(0, 2, 1)}
 
