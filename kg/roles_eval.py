@@ -118,7 +118,7 @@ class RoleReport:
 def read_role_gold(path: Path) -> list[RoleDoc]:
     """Read kg paper JSONL whose entities each carry a `role` (proposed, used or mentioned)."""
     docs = read_kg_jsonl(path)
-    with path.open(encoding="utf-8") as handle:  # read_kg_jsonl has read it: it opens and parses
+    with path.open(encoding="utf-8") as handle:  # JSON already checked; read again for roles
         lines = [(line, raw) for line, raw in enumerate(handle, 1) if raw.strip()]
     seen: dict[str, int] = {}
     role_docs = []
