@@ -190,6 +190,11 @@ _PROPOSE = re.compile(
     rf"(?:(?:a|an|the)\s+)?(?:(?:new|novel|simple|first|large-scale|general|unified|comprehensive|"
     rf"efficient|effective|challenging)\s+)*(?P<name>{NAME}|{CAP_NAME}(?=\s*[,:(]))"
 )
+_PROPOSING = re.compile(
+    rf"\b(?:by|through|after)\s+(?:proposing|introducing|presenting|developing|designing|building)\s+"
+    rf"(?:(?:a|an|the)\s+)?(?:(?:new|novel|simple)\s+)*(?P<name>{NAME}|{CAP_NAME}(?=\s*[,:(]))"
+    rf"|\b(?:refer to|call)\b[^.]{{0,60}}?\bas\s+(?P<referred>{NAME})"
+)
 _NAMED = re.compile(
     rf"\b(?:called|named|dubbed|termed|coined|namely|as)\s+(?P<name>{NAME})(?=\s*[,.;:)(]|\s+(?:which|that|to|for|and|is|as|achieves|outperforms))"
 )
@@ -336,6 +341,20 @@ def find_proposed(text: str) -> Iterator[Candidate]:
             m.end("name"),
             m.group("name"),
             infer_type(m.group("name"), head=head),
+            "proposed",
+            role=Role.PROPOSED,
+            certain=head is not None,
+        )
+        if cand:
+            yield cand
+    for m in _PROPOSING.finditer(text):
+        group = "name" if m.group("name") else "referred"
+        head = _head_after(text, m.end(group))
+        cand = _candidate(
+            m.start(group),
+            m.end(group),
+            m.group(group),
+            infer_type(m.group(group), head=head),
             "proposed",
             role=Role.PROPOSED,
             certain=head is not None,

@@ -16,6 +16,34 @@ from kg.model import ROLE_RANK, ConceptType, Entity, Mention, Role
 STRONG = frozenset({"gazetteer", "abbreviation", "title", "proposed", "head", "model"})
 _USE_CUES = frozenset(
     [
+        "carry",
+        "conduct",
+        "utilize",
+        "utilizes",
+        "utilise",
+        "exploit",
+        "exploits",
+        "incorporate",
+        "incorporates",
+        "integrate",
+        "integrates",
+        "combine",
+        "combines",
+        "rely",
+        "relies",
+        "equip",
+        "augment",
+        "replace",
+        "replaces",
+        "pretrain",
+        "pre-train",
+        "pretrained",
+        "pre-trained",
+        "perform",
+        "performs",
+        "adapt",
+        "adapts",
+        "adapting",
         "on",
         "using",
         "use",
@@ -68,18 +96,12 @@ _USE_CUES = frozenset(
         "adopting",
         "based",
         "built",
-        "including",
-        "include",
-        "includes",
-        "such",
-        "like",
         "from",
         "over",
         "against",
         "across",
         "versus",
         "vs",
-        "e.g.",
         "initialized",
         "backbone",
         "atop",
@@ -97,6 +119,7 @@ _USE_CUES = frozenset(
         "distilled",
     ]
 )
+_EXAMPLE_CUES = frozenset(["such", "like", "including", "include", "includes", "e.g", "eg", "i.e"])
 _OURS = re.compile(r"\b(?:our|we\s+(?:call|name|dub|term))\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[\w\-.]+")
@@ -115,8 +138,11 @@ def _select(cands: Iterable[Candidate]) -> list[Candidate]:
     )
     chosen: list[Candidate] = []
     taken: list[tuple[int, int]] = []
+    proposed = {(c.start, c.end) for c in order if c.role is Role.PROPOSED}
     for cand in order:
         if not _overlaps(cand, taken):
+            if (cand.start, cand.end) in proposed:  # "we propose X" holds whoever names X
+                cand = cand.with_role(Role.PROPOSED)
             chosen.append(cand)
             taken.append((cand.start, cand.end))
     return sorted(chosen, key=lambda c: c.start)
@@ -227,8 +253,10 @@ def _role(text: str, title_len: int, cand: Candidate) -> Role:
         return Role.PROPOSED
     if cand.start < title_len:
         return Role.USED
-    words = [w.lower().strip(".") for w in _WORD.findall(before)[-5:]]
-    if any(w in _USE_CUES for w in words) or "e.g" in words:
+    words = [w.lower().strip(".") for w in _WORD.findall(before)[-8:]]
+    if any(w in _EXAMPLE_CUES for w in words[-3:]):
+        return Role.MENTIONED  # "such as X", "e.g. X": background examples
+    if any(w in _USE_CUES for w in words):
         return Role.USED
     if cand.type in (ConceptType.DATASET, ConceptType.BENCHMARK, ConceptType.METRIC):
         return Role.USED

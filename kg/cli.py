@@ -328,10 +328,27 @@ def evaluate(
         bool, typer.Option("--exact", help="Compare kg's six types exactly, not coarse classes.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    roles: Annotated[
+        bool,
+        typer.Option(
+            "--roles", help="Score proposed/used/mentioned roles; GOLD is a role gold JSONL."
+        ),
+    ] = False,
 ) -> None:
     """Score extraction against annotated data: precision, recall and F1 per type, per level."""
     from kg.corpus import dumps
     from kg.evaluate import format_report, report_json, run_evaluate
+
+    if roles:
+        from kg.roles_eval import format_role_report, role_report_json, run_roles
+
+        if len(gold) != 1:
+            raise KGError("--roles scores one gold file, e.g. extract/eval/roles_gold.jsonl")
+        role_report = run_roles(gold[0], pred)
+        typer.echo(
+            dumps(role_report_json(role_report)) if as_json else format_role_report(role_report)
+        )
+        return
 
     report = run_evaluate(gold, pred, exact=exact)
     typer.echo(dumps(report_json(report)) if as_json else format_report(report))

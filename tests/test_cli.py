@@ -158,3 +158,25 @@ def test_cli_viz_query_without_nodes_says_what_to_return(built):
     result = runner.invoke(app, ["viz", str(built), "--query", "MATCH (c:Concept) RETURN c.name"])
     assert result.exit_code == 1
     assert "return p" in result.output
+
+
+def test_cli_evaluate_scores_roles(tmp_path):
+    gold = tmp_path / "roles.jsonl"
+    gold.write_text(
+        json.dumps(
+            {
+                "id": "p",
+                "title": "Zorblax: Fast Decoding",
+                "abstract": "We propose Zorblax. We fine-tune BERT on SQuAD.",
+                "entities": [
+                    {"name": "Zorblax", "aliases": [], "type": "Method", "role": "proposed"},
+                    {"name": "BERT", "aliases": [], "type": "Model", "role": "used"},
+                ],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["evaluate", "--roles", str(gold), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["accuracy"] == 1.0
