@@ -100,3 +100,18 @@ def test_extract_parallel_gives_the_same_results_in_input_order():
     one = list(extract_parallel(papers, jobs=1))
     two = list(extract_parallel(papers, jobs=2, chunk_size=7))
     assert two == one
+
+
+def test_extract_background_examples_are_mentioned(nlp):
+    found = run(nlp, "T", "Large models such as BERT changed the field.")
+    assert found["BERT"].role is Role.MENTIONED
+
+
+def test_extract_by_proposing_marks_proposed(nlp):
+    found = run(nlp, "T", "We close the gap by proposing Quokkanet, a retrieval model.")
+    assert found["Quokkanet"].role is Role.PROPOSED
+
+
+def test_extract_proposed_name_known_to_gazetteer_stays_proposed(nlp):
+    found = run(nlp, "T", "We introduce CaseHOLD, a new legal benchmark.")
+    assert found["CaseHOLD"].role is Role.PROPOSED
