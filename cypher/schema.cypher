@@ -19,6 +19,7 @@ CREATE NODE TABLE Concept(
     aliases STRING[],
     paper_count INT64,
     merged STRING[],
+    generic BOOLEAN,
     PRIMARY KEY (name)
 );
 CREATE REL TABLE MENTIONS(FROM Paper TO Concept, role STRING, count INT64);

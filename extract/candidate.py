@@ -24,6 +24,7 @@ class Candidate:
     size: str | None = None
     aliases: tuple[str, ...] = ()
     type_certain: bool = False
+    generic: bool = False
 
     def with_role(self, role: Role) -> Candidate:
         return replace(self, role=role)

@@ -13,7 +13,7 @@ from kg.errors import InputError
 from kg.model import ConceptType
 
 GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.jsonl"
-_KEYS = frozenset({"name", "type", "aliases", "case_sensitive", "note"})
+_KEYS = frozenset({"name", "type", "aliases", "case_sensitive", "generic", "note"})
 _WORD = re.compile(r"[^\W_]+")
 _FIX = "fix that line (see extract/data/README.md for the schema)"
 
@@ -26,6 +26,7 @@ class GazetteerEntry:
     type: ConceptType
     aliases: tuple[str, ...] = ()
     case_sensitive: bool = False
+    generic: bool = False  # a broad class ("large language model"), not a specific concept
 
 
 def is_case_sensitive(alias: str, entry: GazetteerEntry) -> bool:
@@ -88,6 +89,7 @@ def _parse(line: str, path: Path, number: int) -> GazetteerEntry:
         type=ConceptType(data["type"]),
         aliases=tuple(data.get("aliases", ())),
         case_sensitive=data.get("case_sensitive", False),
+        generic=data.get("generic", False),
     )
 
 
@@ -108,6 +110,8 @@ def _problem(data: Any) -> str | None:
         return "'aliases' must be a list of non-empty strings"
     if not isinstance(data.get("case_sensitive", False), bool):
         return "'case_sensitive' must be true or false"
+    if not isinstance(data.get("generic", False), bool):
+        return "'generic' must be true or false"
     if not isinstance(data.get("note", ""), str):
         return "'note' must be a string"
     return None

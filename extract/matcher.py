@@ -152,6 +152,7 @@ class GazetteerMatcher:
                     size=size,
                     aliases=(hit.alias,) if hit.alias != hit.entry.name else (),
                     type_certain=True,
+                    generic=hit.entry.generic,
                 )
             )
             i = end

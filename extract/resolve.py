@@ -283,6 +283,7 @@ def to_entities(cands: Iterable[Candidate], *, text: str, title_len: int) -> tup
                 mentions=mentions,
                 aliases=tuple(sorted(surfaces - {best.name})),
                 size=next((c.size for c in group if c.size), None),
+                generic=best.generic,
                 source=best.source,
             )
         )

@@ -32,6 +32,7 @@ class ConceptNode:
     aliases: tuple[str, ...]
     paper_count: int
     merged: tuple[str, ...] = ()
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
 
     names: dict[str, Counter[str]] = defaultdict(Counter)
     types: dict[str, Counter[str]] = defaultdict(Counter)
-    weak_types: dict[str, Counter[str]] = defaultdict(Counter)  # votes of redirected acronyms
+    weak_types: dict[str, Counter[str]] = defaultdict(Counter)
+    generic: set[str] = set()  # votes of redirected acronyms
     aliases: dict[str, set[str]] = defaultdict(set)
     merged: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str], tuple[Role, int]] = {}
@@ -113,6 +115,8 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
                 weak_types[cid][ent.type] += 1
             else:
                 names[cid][ent.name] += 1
+                if ent.generic:
+                    generic.add(cid)
                 types[cid][ent.type] += 1
             _collect_aliases(ent, aliases[cid], merged[cid])
             role, count = links.get((ext.paper_id, cid), (Role.MENTIONED, 0))
@@ -134,6 +138,7 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
             aliases=tuple(sorted(aliases[cid] - {display[cid]})),
             paper_count=len(papers_of[cid]),
             merged=tuple(sorted(merged[cid])),
+            generic=cid in generic,
         )
         for cid in sorted(types, key=lambda c: display[c])
     )
@@ -207,6 +212,7 @@ def to_networkx(data: GraphData) -> nx.DiGraph:
             type=str(c.type),
             aliases=list(c.aliases),
             paper_count=c.paper_count,
+            generic=c.generic,
             merged=list(c.merged),
         )
     for m in data.mentions:

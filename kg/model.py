@@ -134,6 +134,7 @@ class Entity:
     aliases: tuple[str, ...] = ()
     size: str | None = None
     source: str = "pattern"  # which part of the pipeline found it
+    generic: bool = False  # a broad class ("large language model") rather than a specific thing
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -147,6 +148,8 @@ class Entity:
         }
         if self.size:
             data["size"] = self.size
+        if self.generic:
+            data["generic"] = True
         return data
 
     @classmethod
@@ -164,6 +167,7 @@ class Entity:
             aliases=tuple(data.get("aliases") or ()),
             size=data.get("size"),
             source=data.get("source", "pattern"),
+            generic=bool(data.get("generic", False)),
         )
 
 

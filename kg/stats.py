@@ -8,9 +8,16 @@ from kg.graph import GraphData
 from kg.model import ConceptType
 
 
-def top_concepts(data: GraphData, ctype: ConceptType, *, top: int = 10) -> list[tuple[str, int]]:
-    """The `top` concepts of one type by paper count (ties by name)."""
-    rows = [(c.name, c.paper_count) for c in data.concepts if c.type is ctype]
+def top_concepts(
+    data: GraphData, ctype: ConceptType, *, top: int = 10, generic: bool = True
+) -> list[tuple[str, int]]:
+    """The `top` concepts of one type by paper count (ties by name); `generic=False` leaves out
+    broad classes such as "large language model"."""
+    rows = [
+        (c.name, c.paper_count)
+        for c in data.concepts
+        if c.type is ctype and (generic or not c.generic)
+    ]
     return sorted(rows, key=lambda r: (-r[1], r[0]))[:top]
 
 
@@ -28,8 +35,9 @@ def format_stats(data: GraphData, *, top: int = 10) -> str:
         f"co-occurrence edges: {len(data.co_occurs)}",
         "",
     ]
+    broad = {c.name for c in data.concepts if c.generic}
     for ctype in ConceptType:
         lines.append(f"{ctype.value} ({per_type[ctype]})")
         for name, n in top_concepts(data, ctype, top=top):
-            lines.append(f"  {n:5d}  {name}")
+            lines.append(f"  {n:5d}  {name}{'  (broad class)' if name in broad else ''}")
     return "\n".join(lines)

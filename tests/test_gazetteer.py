@@ -59,7 +59,7 @@ def test_gazetteer_every_line_loads(lines: list[str], entries: tuple[GazetteerEn
 
 
 def test_gazetteer_lines_use_only_schema_keys(lines: list[str]) -> None:
-    allowed = {"name", "type", "aliases", "case_sensitive", "note"}
+    allowed = {"name", "type", "aliases", "case_sensitive", "generic", "note"}
     assert all(set(json.loads(line)) <= allowed for line in lines)
 
 
@@ -230,3 +230,9 @@ def test_load_gazetteer_names_path_and_line_of_a_bad_entry(tmp_path: Path, bad_l
 def test_load_gazetteer_reports_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(KGError, match="cannot read the gazetteer"):
         load_gazetteer(tmp_path / "missing.jsonl")
+
+
+def test_gazetteer_marks_broad_classes_generic(entries: tuple[GazetteerEntry, ...]) -> None:
+    by_name = {e.name: e for e in entries}
+    assert by_name["large language model"].generic
+    assert not by_name["BERT"].generic

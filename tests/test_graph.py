@@ -125,3 +125,19 @@ def test_graph_data_records_why_each_alias_was_merged():
     merged = {c.name: c.merged for c in data.concepts}
     assert merged["ResNet-50"] == ("ResNet50: spelling (case, hyphens, spaces)",)
     assert merged["Low-Rank Adaptation"] == ("LoRA: abbreviation defined in the paper",)
+
+
+def test_graph_data_keeps_the_generic_flag_of_broad_classes():
+    broad = Entity(
+        "large-language-model",
+        "large language model",
+        ConceptType.MODEL,
+        Role.USED,
+        (Mention("LLMs", 0, 4, "abstract"),),
+        generic=True,
+    )
+    data = graph_data(PAPERS, [Extraction("p1", "One", (broad, ent("BERT", ConceptType.MODEL)))])
+    assert {c.name: c.generic for c in data.concepts} == {
+        "BERT": False,
+        "large language model": True,
+    }

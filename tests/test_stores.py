@@ -300,7 +300,7 @@ def test_run_variable_length_path_nodes_keep_only_their_properties(
     )
     [(path,)] = read_store.run(query).rows
     assert [sorted(n) for n in path["nodes"]][:2] == [
-        ["aliases", "id", "merged", "name", "paper_count", "type"],
+        ["aliases", "generic", "id", "merged", "name", "paper_count", "type"],
         sorted(Paper("x", "t", "a").to_json()),
     ]
 

@@ -312,3 +312,28 @@ def test_viz_doctests_pass(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_overview_puts_broad_classes_after_specific_concepts():
+    from kg.graph import graph_data, to_networkx
+    from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role
+    from viz.select import select_overview
+
+    def ent(name, generic=False):
+        return Entity(
+            name.lower(),
+            name,
+            ConceptType.MODEL,
+            Role.USED,
+            (Mention(name, 0, len(name), "abstract"),),
+            generic=generic,
+        )
+
+    papers = [Paper(f"p{i}", f"T{i}", "a") for i in range(3)]
+    exts = [
+        Extraction(p.id, p.title, (ent("LLM", generic=True), ent(f"M{i}")))
+        for i, p in enumerate(papers)
+    ]
+    sub = select_overview(to_networkx(graph_data(papers, exts)), max_nodes=8)
+    shown = [n.id for n in sub.nodes if n.id.startswith("concept:")]
+    assert "concept:LLM" not in shown

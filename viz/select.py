@@ -47,9 +47,19 @@ def concept_keys(G: nx.DiGraph) -> list[str]:
     return sorted(keys, key=lambda k: (-paper_count(G, k), str(G.nodes[k].get("name") or k)))
 
 
+def specific_first(G: nx.DiGraph, keys: list[str]) -> list[str]:
+    """Keys with broad classes ("large language model") moved last: they would link everything."""
+    return [k for k in keys if not G.nodes[k].get("generic")] + [
+        k for k in keys if G.nodes[k].get("generic")
+    ]
+
+
 def select_overview(G: nx.DiGraph, *, max_nodes: int) -> Subgraph:
-    """Top concepts by paper count and the papers that mention most of them, `max_nodes` in all."""
-    concepts = concept_keys(G)
+    """Top concepts by paper count and the papers that mention most of them, `max_nodes` in all.
+
+    Broad classes ("large language model") come after every specific concept.
+    """
+    concepts = specific_first(G, concept_keys(G))
     n_papers = sum(1 for _, kind in G.nodes(data="kind") if kind == PAPER)
     top = concepts[: max(1, max_nodes // CONCEPT_SHARE)] if concepts else []
     budget = max(max_nodes - len(top), 0)
@@ -85,7 +95,7 @@ def select_concept_map(G: nx.DiGraph, *, max_nodes: int, min_weight: int) -> Sub
         if d.get("type") == "CO_OCCURS" and (w := d.get("weight") or 0) >= min_weight
     ]
     linked = {n for u, v, _ in strong for n in (u, v)}
-    ranked = [k for k in concepts if k in linked] or concepts
+    ranked = specific_first(G, [k for k in concepts if k in linked] or concepts)
     keep = set(ranked[:max_nodes])
     inside = [e for e in strong if e[0] in keep and e[1] in keep]
     kept_edges = backbone(inside, EDGES_PER_NODE)

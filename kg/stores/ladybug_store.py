@@ -254,6 +254,7 @@ def _table_rows(data: GraphData) -> Iterator[tuple[str, list[dict[str, object]]]
                 "aliases": list(c.aliases),
                 "paper_count": c.paper_count,
                 "merged": list(c.merged),
+                "generic": c.generic,
             }
             for c in data.concepts
         ],
