@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from viz.subgraph import Subgraph
 
-N_TOP_CONCEPTS = 25
+N_TOP_PER_TYPE = 10
 
 _CSS = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
@@ -25,6 +25,8 @@ h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 28px; }
 table { border-collapse: collapse; } td, th { padding: 3px 14px 3px 0; text-align: left; }
 td.n, th.n { text-align: right; } .muted { color: #666; }
 .views a { font-size: 17px; font-weight: 600; }
+.tops { display: flex; flex-wrap: wrap; gap: 4px 28px; } .top { min-width: 250px; }
+.top h3 { font-size: 15px; margin: 10px 0 2px; } .top ol { margin: 0; padding-left: 22px; }
 """
 
 
@@ -60,17 +62,27 @@ def _type_row(kind: str, n: int) -> str:
 
 
 def _top_table(G: nx.DiGraph) -> str:
-    keys = concept_keys(G)[:N_TOP_CONCEPTS]
+    """The most-mentioned concepts of each type, side by side; broad classes marked."""
+    keys = concept_keys(G)
     if not keys:
         return "<p class='muted'>No concepts extracted yet.</p>"
-    rows = "\n".join(
-        f"<tr><td>{html.escape(str(d.get('name') or k))}</td><td>{html.escape(str(d.get('type')))}</td>"
-        f'<td class="n">{int(d.get("paper_count") or 0)}</td></tr>'
-        for k in keys
-        for d in [G.nodes[k]]
-    )
-    head = '<tr><th>Concept</th><th>Type</th><th class="n">Papers</th></tr>'
-    return f"<h2>Top {len(keys)} concepts</h2><table>{head}\n{rows}</table>"
+    columns = []
+    for ctype in ConceptType:
+        of_type = [k for k in keys if G.nodes[k].get("type") == str(ctype)][:N_TOP_PER_TYPE]
+        if not of_type:
+            continue
+        items = "\n".join(_top_item(G.nodes[k]) for k in of_type)
+        st = style_of(str(ctype))
+        heading = f"{shape_svg(st.shape, st.colour, st.border)} {html.escape(str(ctype))}"
+        columns.append(f'<div class="top"><h3>{heading}</h3><ol>{items}</ol></div>')
+    note = '<p class="muted">* a broad class, such as "large language model"</p>'
+    return f'<h2>Top concepts by type</h2><div class="tops">{"".join(columns)}</div>{note}'
+
+
+def _top_item(d: Mapping[str, object]) -> str:
+    star = " *" if d.get("generic") else ""
+    n = int(str(d.get("paper_count") or 0))
+    return f'<li>{html.escape(str(d.get("name")))}{star} <span class="muted">{n}</span></li>'
 
 
 _PAGE = """<!DOCTYPE html>
