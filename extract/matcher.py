@@ -24,6 +24,7 @@ from kg.model import ConceptType, concept_key
 _FIRST_RUN = re.compile(r"[a-z]+|\d+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 MAX_TOKENS = 10
+_SIZE_TOKENS = 3  # "(", "8B", ")" or "-", "7B"
 _HAS_SIZE = re.compile(r"\d[BMK]\b")
 
 
@@ -120,12 +121,20 @@ class GazetteerMatcher:
     ) -> None:
         self.index: dict[str, list[_Hit]] = defaultdict(list)
         self.max_len: dict[str, int] = {}
+        self.prefixes: set[str] = set()  # every prefix of every key (and of its plural)
         for entry in entries:
             for alias in (entry.name, *entry.aliases):
                 key = concept_key(alias)
                 if not key:
                     continue
                 self.index[key].append(_Hit(entry, alias, is_case_sensitive(alias, entry)))
+                for form in (
+                    key,
+                    key + "s",
+                    key + "es",
+                    key[:-1] + "ies" if key.endswith("y") else key,
+                ):
+                    self.prefixes.update(form[:n] for n in range(1, len(form) + 1))
                 n_tokens = len(tokenizer(alias)) if tokenizer else MAX_TOKENS
                 run = _first_run(alias)
                 self.max_len[run] = min(MAX_TOKENS, max(self.max_len.get(run, 0), n_tokens + 4))
@@ -161,20 +170,32 @@ class GazetteerMatcher:
     def _longest_at(self, toks: _Tokens, i: int, stop: int) -> tuple[int, _Hit, str | None] | None:
         if toks.glued_before(i):
             return None
-        for end in range(stop, i, -1):
+        reach = self._reach(toks, i, stop)
+        # Past `reach` no name can match whole, but a size may follow one: "Llama-3 (8B)".
+        for end in range(min(stop, reach + _SIZE_TOKENS), i, -1):
             last = toks.words[end - 1]
             if toks.skip[end - 1] and last not in {")", "+"}:
                 continue
             surface = toks.text[toks.starts[i] : toks.starts[end - 1] + len(last)]
             if "\n" in surface or (last == ")" and "(" not in surface) or toks.glued_after(end):
                 continue
-            hit = self._lookup(surface)
-            if hit is not None:
+            if end <= reach and (hit := self._lookup(surface)) is not None:
                 return end, hit, None
             sized = split_size(surface) if _HAS_SIZE.search(surface) else (surface, None)
             if sized[1] and sized[0] != surface and (hit := self._lookup(sized[0])) is not None:
                 return end, hit, sized[1]
         return None
+
+    def _reach(self, toks: _Tokens, i: int, stop: int) -> int:
+        """The last token end whose text still begins some known name (keys only grow)."""
+        reach = i
+        start = toks.starts[i]
+        for end in range(i + 1, stop + 1):
+            surface = toks.text[start : toks.starts[end - 1] + len(toks.words[end - 1])]
+            if concept_key(surface) not in self.prefixes:
+                break
+            reach = end
+        return reach
 
     def _lookup(self, text: str) -> _Hit | None:
         for form in dict.fromkeys((text, singular(text))):
