@@ -1,7 +1,8 @@
 """papers -> extract -> corpus -> stores and views: the one library module that joins them all.
 
-A build writes everything into a staging folder inside OUT, then moves each file into place and
-writes manifest.json last, so a failed or killed build leaves the previous build whole.
+A build holds OUT's lock, writes everything into a staging folder inside OUT, then moves the
+files into place under a journal with manifest.json last (kg.lock), so a failed or killed build
+leaves the previous build whole.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from kg import corpus
 from kg.errors import BuildDirError
 from kg.graph import GraphData, graph_data
+from kg.lock import JOURNAL, LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:
@@ -132,6 +134,7 @@ def _built_with(out: Path) -> str | None:
 
 def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
     """Papers and extractions of a build folder."""
+    settle(out)
     if not (out / corpus.PAPERS).exists():
         raise BuildDirError(
             f"{out}: not a kg build folder (no {corpus.PAPERS}); run 'kg build INPUT... -o {out}'"
@@ -145,6 +148,7 @@ def open_built_store(out: Path, *, read_only: bool = True) -> GraphStore:
     """The embedded graph database of a build folder."""
     from kg.stores import open_store
 
+    settle(out)
     if not (out / GRAPH_DB).exists():
         raise BuildDirError(
             f"{out}: no graph database ({GRAPH_DB}); run 'kg build INPUT... -o {out}' first"
@@ -169,23 +173,32 @@ def build(
     views: bool = True,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    wait: float = LOCK_WAIT_S,
 ) -> BuildSummary:
-    """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views)."""
+    """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views).
+
+    Another build of OUT runs first if it holds the folder's lock; this one waits up to `wait`
+    seconds for it, so concurrent updates apply one after the other.
+    """
     from kg.readers import read_papers
 
     check_out_dir(out)
     result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
-    previous: dict[str, tuple[Paper, Extraction]] = {}
-    old_papers: list[Paper] = []
-    if (out / corpus.PAPERS).exists():
-        old_papers, old_exts = load_corpus(out)
-        if _built_with(out) == extractor_fingerprint():
-            ext_by_id = {e.paper_id: e for e in old_exts}
-            previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
-    papers = merge_papers(old_papers if update else [], result.papers)
-    extractions, n_extracted = extract_papers(papers, reuse=previous, progress=progress, jobs=jobs)
-    data = graph_data(papers, extractions)
-    files = write_build(out, papers, extractions, data, views=views)
+    with dir_lock(out, wait=wait):
+        recover(out)
+        previous: dict[str, tuple[Paper, Extraction]] = {}
+        old_papers: list[Paper] = []
+        if (out / corpus.PAPERS).exists():
+            old_papers, old_exts = load_corpus(out)
+            if _built_with(out) == extractor_fingerprint():
+                ext_by_id = {e.paper_id: e for e in old_exts}
+                previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
+        papers = merge_papers(old_papers if update else [], result.papers)
+        extractions, n_extracted = extract_papers(
+            papers, reuse=previous, progress=progress, jobs=jobs
+        )
+        data = graph_data(papers, extractions)
+        files = write_build(out, papers, extractions, data, views=views)
     return BuildSummary(
         out, len(papers), len(data.concepts), len(data.mentions), n_extracted, result, files
     )
@@ -200,33 +213,30 @@ def write_build(
     views: bool = True,
 ) -> tuple[str, ...]:
     """Write every output into a staging folder, then move them into OUT, the manifest last."""
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(out)
-    staging = out / f".staging-{os.getpid()}"
-    staging.mkdir()
-    try:
-        corpus.write_papers(staging / corpus.PAPERS, papers)
-        corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
-        _write_database(staging / GRAPH_DB, data)
-        if views:
-            _write_views(staging, data)
-        names = sorted(p.name for p in staging.iterdir())
-        for name in names:
-            os.replace(staging / name, out / name)
-        corpus.write_atomic(out / MANIFEST, corpus.dumps(_manifest(out, names, data)) + "\n")
-    except OSError as err:
-        raise BuildDirError(
-            f"{out}: cannot write the build ({err.strerror or err}); free some space or choose "
-            "another -o/--out; the previous build is unchanged"
-        ) from err
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with dir_lock(out, wait=LOCK_WAIT_S):
+        recover(out)
+        staging = out / f".staging-{os.getpid()}"
+        try:
+            staging.mkdir()
+            corpus.write_papers(staging / corpus.PAPERS, papers)
+            corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
+            _write_database(staging / GRAPH_DB, data)
+            if views:
+                _write_views(staging, data)
+            names = sorted(p.name for p in staging.iterdir())
+            manifest = corpus.dumps(_manifest(staging, names, data)) + "\n"
+            corpus.write_atomic(staging / MANIFEST, manifest)
+            commit(out, staging, [*names, MANIFEST])
+        except OSError as err:
+            kept = "unchanged" if not (out / JOURNAL).exists() else "restored by the next kg run"
+            raise BuildDirError(
+                f"{out}: cannot write the build ({err.strerror or err}); free some space or "
+                f"choose another -o/--out; the previous build is {kept}"
+            ) from err
+        finally:
+            if not (out / JOURNAL).exists():  # else recover needs the old files kept in it
+                shutil.rmtree(staging, ignore_errors=True)
     return (*names, MANIFEST)
-
-
-def _remove_stale_staging(out: Path) -> None:
-    for stale in out.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _write_database(path: Path, data: GraphData) -> None:
@@ -246,7 +256,7 @@ def _write_views(folder: Path, data: GraphData) -> list[Path]:
     return render_views(to_networkx(data), folder)
 
 
-def _manifest(out: Path, names: Sequence[str], data: GraphData) -> dict[str, object]:
+def _manifest(folder: Path, names: Sequence[str], data: GraphData) -> dict[str, object]:
     import hashlib
 
     def sha256(path: Path) -> str:
@@ -265,5 +275,5 @@ def _manifest(out: Path, names: Sequence[str], data: GraphData) -> dict[str, obj
         "concepts": len(data.concepts),
         "mentions": len(data.mentions),
         "co_occurs": len(data.co_occurs),
-        "files": {name: sha256(out / name) for name in names if name != GRAPH_DB},
+        "files": {name: sha256(folder / name) for name in names if name != GRAPH_DB},
     }
