@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import corpus
-from kg.errors import BuildDirError
+from kg.errors import BuildDirError, InputError
 from kg.graph import GraphData, graph_data
 from kg.lock import JOURNAL, LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
@@ -184,6 +184,16 @@ def build(
 
     check_out_dir(out)
     result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
+    if not result.papers and result.skipped:  # keep the previous build rather than empty it
+        first = result.skipped[0]
+        what, _, fix = first.reason.partition("; ")
+        raise InputError(
+            first.path,
+            f"no paper could be read ({len(result.skipped)} skipped, the first: {what})",
+            fix or "fix the input",
+            line=first.line,
+            record=first.record,
+        )
     with dir_lock(out, wait=wait):
         recover(out)
         previous: dict[str, tuple[Paper, Extraction]] = {}
