@@ -37,6 +37,7 @@ SOURCE_RANK = {
     "head": 3,
     "versioned": 4,
     "model": 5,
+    "model-name": 8,
     "title": 6,
     "camelcase": 7,
     "acronym": 8,

@@ -7,13 +7,15 @@ The Doc's text is the title, a blank line, then the abstract; `doc._.kg_title_le
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.candidate import Candidate
 from extract.gazetteer import load_gazetteer
 from extract.matcher import GazetteerMatcher
-from extract.normalize import concept_id
+from extract.normalize import canonical_name, concept_id, infer_type, is_not_concept
 from extract.patterns import find_all
 from extract.resolve import resolve, to_entities
 from kg.model import ConceptType
@@ -62,18 +64,51 @@ class PatternComponent:
         return doc
 
 
+def looks_like_name(span: str) -> bool:
+    """True for spans written like a name: a digit or a capital inside a word ("BiLSTM", "T5",
+    "SQuAD"). Capitalised phrases ("Noisy Model Learning") are not enough: on the 40-paper role
+    set they were mostly title-case headings and sentence starts.
+
+    Example:
+        >>> [looks_like_name(s) for s in ("BiLSTM", "image sequences", "Noisy Model Learning")]
+        [True, False, False]
+    """
+    return any(c.isdigit() for c in span) or any(c.isupper() for w in span.split() for c in w[1:])
+
+
+def model_candidate(start: int, end: int, text: str, label: str) -> Candidate | None:
+    """A statistical entity as a candidate: coarse labels (SciERC/SciREX "Material", "Method")
+    become kg types by the name's shape ("Llama 2" is a Model, "MMLU benchmark" a Benchmark)."""
+    name, size = canonical_name(text)
+    if not name or is_not_concept(name):
+        return None
+    if label == "Material":
+        guess = infer_type(name)
+        ctype = ConceptType.BENCHMARK if guess is ConceptType.BENCHMARK else ConceptType.DATASET
+    elif label == "Method":
+        ctype = ConceptType.MODEL if infer_type(name) is ConceptType.MODEL else ConceptType.METHOD
+    elif label in ConceptType.__members__.values():
+        ctype = ConceptType(label)
+    else:
+        return None
+    return Candidate(start, end, name, ctype, "model", size=size)
+
+
 class EntityRulerCandidates:
-    """Adds the Doc's statistical entities (a trained `ner`), if the pipeline has one."""
+    """Adds the Doc's statistical entities (a trained `ner`); with spans="names", only those that
+    look like names, since the graph wants named things, not every technical phrase."""
+
+    def __init__(self, spans: str = "names") -> None:
+        self.names_only = spans == "names"
 
     def __call__(self, doc: Doc) -> Doc:
         cands = _candidates(doc)
         for ent in doc.ents:
-            if ent.label_ in ConceptType.__members__.values():
-                cands.append(
-                    Candidate(
-                        ent.start_char, ent.end_char, ent.text, ConceptType(ent.label_), "model"
-                    )
-                )
+            if self.names_only and not looks_like_name(ent.text):
+                continue
+            cand = model_candidate(ent.start_char, ent.end_char, ent.text, ent.label_)
+            if cand is not None:
+                cands.append(replace(cand, source="model-name") if self.names_only else cand)
         return doc
 
 
@@ -110,8 +145,8 @@ def make_patterns(nlp: Language, name: str) -> PatternComponent:
     return PatternComponent()
 
 
-def make_model_candidates(nlp: Language, name: str) -> EntityRulerCandidates:
-    return EntityRulerCandidates()
+def make_model_candidates(nlp: Language, name: str, spans: str) -> EntityRulerCandidates:
+    return EntityRulerCandidates(spans)
 
 
 def make_resolver(nlp: Language, name: str) -> ResolveComponent:
@@ -120,5 +155,7 @@ def make_resolver(nlp: Language, name: str) -> ResolveComponent:
 
 Language.factory("kg_gazetteer", assigns=["doc._.kg_candidates"])(make_gazetteer)
 Language.factory("kg_patterns", assigns=["doc._.kg_candidates"])(make_patterns)
-Language.factory("kg_model_candidates", assigns=["doc._.kg_candidates"])(make_model_candidates)
+Language.factory(
+    "kg_model_candidates", assigns=["doc._.kg_candidates"], default_config={"spans": "names"}
+)(make_model_candidates)
 Language.factory("kg_resolve", assigns=["doc._.kg_entities", "doc.spans"])(make_resolver)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.model import Extraction, Paper
@@ -18,13 +19,31 @@ MAX_CHARS = 200_000
 SEPARATOR = "\n\n"
 
 
-def build_nlp() -> Language:
-    """A blank English pipeline with kg's gazetteer, pattern and resolver components."""
+NER_DIR = Path(__file__).resolve().parent / "data" / "ner"
+
+
+SPANS = ("names", "all")
+
+
+def build_nlp(*, ner: Path | None = NER_DIR, spans: str = "names") -> Language:
+    """English pipeline: the trained `ner` shipped in the package (when there is one), then kg's
+    gazetteer, model-candidate, pattern and resolver components.
+
+    Args:
+        ner: folder of a trained spaCy pipeline with an `ner` component; None for rules only.
+        spans: "names" keeps only the model's spans that look like names (what the graph wants:
+            "BiLSTM-CRF", "Noisy Model Learning"); "all" keeps every span, generic phrases
+            included ("image sequence"), as SciERC-style annotation expects.
+    """
     import spacy
 
     import extract.components  # noqa: F401  (registers the factories)
 
-    nlp = spacy.blank("en")
+    if ner is not None and (ner / "config.cfg").is_file():
+        nlp = spacy.load(ner)
+        nlp.add_pipe("kg_model_candidates", config={"spans": spans})
+    else:
+        nlp = spacy.blank("en")
     nlp.add_pipe("kg_gazetteer")
     nlp.add_pipe("kg_patterns")
     nlp.add_pipe("kg_resolve")

@@ -13,6 +13,7 @@ from extract.candidate import SOURCE_RANK, Candidate
 from extract.normalize import concept_id, singular
 from kg.model import ROLE_RANK, ConceptType, Entity, Mention, Role
 
+# "model" spans (spans="all") compete with the rules; "model-name" spans only fill gaps.
 STRONG = frozenset({"gazetteer", "abbreviation", "title", "proposed", "head", "model"})
 _USE_CUES = frozenset(
     [

@@ -334,6 +334,14 @@ def evaluate(
             "--roles", help="Score proposed/used/mentioned roles; GOLD is a role gold JSONL."
         ),
     ] = False,
+    spans: Annotated[
+        str,
+        typer.Option(
+            "--spans",
+            help="names: the graph's extraction (named things); all: every span the model finds, "
+            "as SciERC-style gold annotates generic phrases too.",
+        ),
+    ] = "names",
 ) -> None:
     """Score extraction against annotated data: precision, recall and F1 per type, per level."""
     from kg.corpus import dumps
@@ -350,7 +358,9 @@ def evaluate(
         )
         return
 
-    report = run_evaluate(gold, pred, exact=exact)
+    if spans not in ("names", "all"):
+        raise KGError(f"--spans {spans!r}: use 'names' or 'all'")
+    report = run_evaluate(gold, pred, exact=exact, spans=spans)
     typer.echo(dumps(report_json(report)) if as_json else format_report(report))
 
 

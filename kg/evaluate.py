@@ -126,7 +126,11 @@ def evaluate(
 
 
 def run_evaluate(
-    gold_paths: Sequence[Path], pred_path: Path | None = None, *, exact: bool = False
+    gold_paths: Sequence[Path],
+    pred_path: Path | None = None,
+    *,
+    exact: bool = False,
+    spans: str = "names",
 ) -> Report:
     """Read gold files and score `pred_path` (extractions JSONL or a build folder) against them.
 
@@ -136,7 +140,7 @@ def run_evaluate(
     if pred_path is None:
         from extract.pipeline import build_nlp, extract
 
-        nlp = build_nlp()
+        nlp = build_nlp(spans=spans)
         started = time.perf_counter()
         predictions = list(extract(nlp, (doc.to_paper() for doc in docs)))
         seconds: float | None = time.perf_counter() - started

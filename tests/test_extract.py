@@ -115,3 +115,28 @@ def test_extract_by_proposing_marks_proposed(nlp):
 def test_extract_proposed_name_known_to_gazetteer_stays_proposed(nlp):
     found = run(nlp, "T", "We introduce CaseHOLD, a new legal benchmark.")
     assert found["CaseHOLD"].role is Role.PROPOSED
+
+
+def test_model_candidates_map_coarse_labels_to_kg_types():
+    from extract.components import model_candidate
+
+    assert model_candidate(0, 5, "SQuAD", "Material").type is ConceptType.DATASET
+    assert model_candidate(0, 10, "MT-Bench", "Material").type is ConceptType.BENCHMARK
+    assert model_candidate(0, 7, "Llama 2", "Method").type is ConceptType.MODEL
+    assert model_candidate(0, 10, "our method", "Method") is None
+
+
+@pytest.mark.parametrize(
+    ("spans", "expected"), [("names", ["BiLSTM"]), ("all", ["BiLSTM", "image sequence"])]
+)
+def test_model_candidates_keep_only_names_for_the_graph(spans, expected):
+    import spacy
+    from spacy.tokens import Span
+
+    from extract.components import EntityRulerCandidates
+
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("We run a BiLSTM over each image sequence.")
+    doc.ents = [Span(doc, 3, 4, label="Method"), Span(doc, 6, 8, label="Material")]
+    doc = EntityRulerCandidates(spans)(doc)
+    assert [c.name for c in doc._.kg_candidates] == expected
