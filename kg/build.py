@@ -116,6 +116,8 @@ def extractor_fingerprint() -> str:
     root = Path(extract.__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
+        if "training" in path.relative_to(root).parts:  # tooling and its outputs, never loaded
+            continue
         if path.is_file() and path.suffix in {".py", ".jsonl", ".json", ".cfg", ".bin"}:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())

@@ -208,6 +208,8 @@ def _undo(out: Path, staging: Path, names: Sequence[str]) -> None:
     for name in names:
         saved = staging / _OLD / name
         if saved.exists():
+            if (out / name).exists() and os.path.samefile(saved, out / name):
+                continue  # never replaced (and rename between two links of one file is a no-op)
             tmp = out / f".{name}.tmp-undo"
             tmp.unlink(missing_ok=True)
             os.link(saved, tmp)  # a link, not a move: a second undo after a kill still finds it
