@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import time
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from kg.corpus import dumps, write_atomic
 from kg.errors import BuildDirError
+
+log = logging.getLogger(__name__)
 
 LOCK = ".kg.lock"
 JOURNAL = ".kg-journal.json"
@@ -60,10 +63,13 @@ def dir_lock(out: Path, *, wait: float = 0.0) -> Iterator[None]:
         finally:
             _HELD[key][1] -= 1
         return
-    deadline = time.monotonic() + wait
+    deadline, n_tries = time.monotonic() + wait, 0
     while (fd := _try_lock(out)) is None:
         if time.monotonic() >= deadline:
             raise BuildDirError(f"{out} is locked by {_holder(out)}; wait for it to finish")
+        if n_tries == 0:
+            log.info("%s is locked by %s; waiting up to %g s", out, _holder(out), wait)
+        n_tries += 1
         time.sleep(_POLL_S)
     with _holding(key, fd):
         yield

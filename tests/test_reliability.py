@@ -325,3 +325,20 @@ def test_build_disk_error_on_any_call_leaves_dir_unchanged(
             build([crash.new_input], out, views=False, wait=0)
         assert "\n" not in str(info.value)
         assert {p.name: sha256(p) for p in out.iterdir()} == before, n
+
+
+def test_next_build_removes_stale_staging_and_temp_files(crash: Crash, tmp_path: Path) -> None:
+    out = crash.fresh_dir(tmp_path)
+    stale = [".staging-999999/papers.jsonl", "..kg-journal.json.tmp-999999", ".index.html.x.tmp"]
+    for name in stale:
+        (out / name).parent.mkdir(exist_ok=True)
+        (out / name).write_text("half", encoding="utf-8")
+    check_next_build(crash, out)
+
+
+def test_unreadable_journal_is_a_clean_error(crash: Crash, tmp_path: Path) -> None:
+    out = crash.fresh_dir(tmp_path)
+    (out / lock.JOURNAL).write_text('{"staging": "../../etc", "files": []}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["stats", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {out / lock.JOURNAL}: names outside the folder;")
