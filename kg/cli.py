@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,11 +55,28 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class _EchoWarnings(logging.Handler):
+    """kg's logged warnings as one `warning: …` line each on stderr (the library never prints)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"warning: {record.getMessage()}", err=True)
+
+
+def _show_warnings() -> None:
+    for name in ("kg", "extract", "viz"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _EchoWarnings) for h in logger.handlers):
+            handler = _EchoWarnings(logging.WARNING)
+            logger.addHandler(handler)
+            logger.propagate = False
+
+
 def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn a KGError into one line on stderr and its exit code (no traceback)."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        _show_warnings()
         try:
             return command(*args, **kwargs)
         except KGError as err:

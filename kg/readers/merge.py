@@ -22,7 +22,8 @@ def _merge(paper_id: str, papers: Sequence[Paper]) -> Paper:
     abstract = max(abstracts, key=len)  # the longest; of equals, the first
     if len({a for a in abstracts if a}) > 1:
         log.warning(
-            "paper %s has %d different abstracts; the longest is kept",
+            "%s: paper %s has %d different abstracts; the longest is kept",
+            ", ".join(sorted({s for p in papers for s in p.sources})),
             paper_id,
             len(set(abstracts)),
         )

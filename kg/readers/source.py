@@ -44,6 +44,27 @@ def inner_name(path: Path) -> str:
     return path.name[:-3] if path.name.lower().endswith(".gz") else path.name
 
 
+class _GzipChunks(io.RawIOBase):
+    """A gzip file read one decompressed chunk at a time, so that when the stream breaks off
+    every byte before the break has been handed on (a buffered read of 64 KiB would fail whole).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._gz = gzip.open(path, "rb")  # noqa: SIM115  (closed in close())
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._gz.read1(min(len(buffer), 8192))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
 class TextSource:
     """The lines of one file, decoded once; read problems are kept in `problems`.
 
@@ -61,8 +82,8 @@ class TextSource:
         with self.path.open("rb") as probe:
             is_gzip = probe.read(2) == _GZIP_MAGIC
         # The stream outlives this method; callers close it with a with-block.
-        opener: Any = gzip.open if is_gzip else open
-        stream = io.BufferedReader(opener(self.path, "rb"), buffer_size=64 * 1024)
+        raw: Any = _GzipChunks(self.path) if is_gzip else open(self.path, "rb")  # noqa: SIM115
+        stream = io.BufferedReader(raw, buffer_size=64 * 1024)
         try:
             start = stream.peek(4)[:4]
         except BaseException:
