@@ -223,6 +223,7 @@ def write_build(
     data: GraphData,
     *,
     views: bool = True,
+    view_options: Mapping[str, int] | None = None,
 ) -> tuple[str, ...]:
     """Write every output into a staging folder, then move them into OUT, the manifest last."""
     with dir_lock(out, wait=LOCK_WAIT_S):
@@ -234,7 +235,7 @@ def write_build(
             corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
             _write_database(staging / GRAPH_DB, data)
             if views:
-                _write_views(staging, data)
+                _write_views(staging, data, **(view_options or {}))
             names = sorted(p.name for p in staging.iterdir())
             manifest = corpus.dumps(_manifest(staging, names, data)) + "\n"
             corpus.write_atomic(staging / MANIFEST, manifest)
@@ -261,11 +262,24 @@ def _write_database(path: Path, data: GraphData) -> None:
         store.close()
 
 
-def _write_views(folder: Path, data: GraphData) -> list[Path]:
+def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
     from kg.graph import to_networkx
     from viz.html import render_views
 
-    return render_views(to_networkx(data), folder)
+    G = to_networkx(data)
+    if not options:
+        return render_views(G, folder)
+    return render_views(G, folder, max_nodes=options["max_nodes"], min_weight=options["min_weight"])
+
+
+def rewrite(out: Path, **view_options: int) -> tuple[str, ...]:
+    """Write a build folder's database, views and manifest again from its JSONL source of truth
+    (e.g. with other view caps), under the folder's lock like a build."""
+    with dir_lock(out, wait=LOCK_WAIT_S):
+        recover(out)
+        papers, extractions = load_corpus(out)
+        data = graph_data(papers, extractions)
+        return write_build(out, papers, extractions, data, view_options=view_options)
 
 
 def _manifest(folder: Path, names: Sequence[str], data: GraphData) -> dict[str, object]:

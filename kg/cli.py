@@ -295,6 +295,13 @@ def viz(
     if cypher:
         typer.echo(str(_query_view(folder, cypher, target / "query.html")))
         return
+    if not focus and target.resolve() == folder.resolve():  # the build's own views: as a build
+        from kg.build import rewrite
+
+        for name in rewrite(folder, max_nodes=max_nodes, min_weight=min_weight):
+            if name.endswith(".html"):
+                typer.echo(str(folder / name))
+        return
     G = to_networkx(load_graph(folder))
     if focus:
         from viz.html import render_focus

@@ -180,3 +180,14 @@ def test_cli_evaluate_scores_roles(tmp_path):
     result = runner.invoke(app, ["evaluate", "--roles", str(gold), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["accuracy"] == 1.0
+
+
+def test_cli_viz_rewrites_views_and_keeps_the_manifest_true(built):
+    import hashlib
+
+    result = runner.invoke(app, ["viz", str(built), "--max-nodes", "5"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert "papers.html" in manifest["files"]
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
