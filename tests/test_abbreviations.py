@@ -8,12 +8,23 @@ from extract.abbreviations import find_definitions
 @pytest.mark.parametrize(
     ("text", "long", "short"),
     [
-        ("We use Direct Preference Optimization (DPO) to align.", "Direct Preference Optimization", "DPO"),
-        ("Parameter-efficient fine-tuning (PEFT) is popular.", "Parameter-efficient fine-tuning", "PEFT"),
+        (
+            "We use Direct Preference Optimization (DPO) to align.",
+            "Direct Preference Optimization",
+            "DPO",
+        ),
+        (
+            "Parameter-efficient fine-tuning (PEFT) is popular.",
+            "Parameter-efficient fine-tuning",
+            "PEFT",
+        ),
         ("Current large language models (LLMs) fail.", "large language models", "LLMs"),
         ("a method called Low-Rank Adaptation (LoRA) works", "Low-Rank Adaptation", "LoRA"),
-        ("we build the Spoken Language Understanding Evaluation (SLUE) suite",
-         "Spoken Language Understanding Evaluation", "SLUE"),
+        (
+            "we build the Spoken Language Understanding Evaluation (SLUE) suite",
+            "Spoken Language Understanding Evaluation",
+            "SLUE",
+        ),
     ],
 )
 def test_find_definitions_pairs_long_and_short(text, long, short):
