@@ -8,6 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg.errors import KGError
 from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:
@@ -25,9 +26,18 @@ NER_DIR = Path(__file__).resolve().parent / "data" / "ner"
 SPANS = ("names", "all")
 
 
-def build_nlp(*, ner: Path | None = NER_DIR, spans: str = "names") -> Language:
-    """English pipeline: the trained `ner` shipped in the package (when there is one), then kg's
-    gazetteer, model-candidate, pattern and resolver components.
+def check_model(ner: Path) -> None:
+    """Raise a KGError saying how to get a model when `ner` holds none."""
+    if not (ner / "config.cfg").is_file():
+        raise KGError(
+            f"no trained model in {str(ner)!r}; train one (extract/training/README.md) "
+            "or leave out --ner"
+        )
+
+
+def build_nlp(*, ner: Path | None = None, spans: str = "names") -> Language:
+    """English pipeline: kg's gazetteer, pattern and resolver components, after a trained `ner`
+    when one is given (`NER_DIR` is where the package ships it).
 
     Args:
         ner: folder of a trained spaCy pipeline with an `ner` component; None for rules only.
@@ -39,7 +49,8 @@ def build_nlp(*, ner: Path | None = NER_DIR, spans: str = "names") -> Language:
 
     import extract.components  # noqa: F401  (registers the factories)
 
-    if ner is not None and (ner / "config.cfg").is_file():
+    if ner is not None:
+        check_model(ner)
         nlp = spacy.load(ner)
         nlp.add_pipe("kg_model_candidates", config={"spans": spans})
     else:
@@ -77,9 +88,9 @@ def extract(
 _WORKER_NLP: Language | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(ner: Path | None) -> None:
     global _WORKER_NLP
-    _WORKER_NLP = build_nlp()
+    _WORKER_NLP = build_nlp(ner=ner)
 
 
 def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
@@ -94,13 +105,17 @@ def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def extract_parallel(
-    papers: Sequence[Paper], *, jobs: int = 1, chunk_size: int = 64
+    papers: Sequence[Paper], *, jobs: int = 1, chunk_size: int = 64, ner: Path | None = None
 ) -> Iterator[Extraction]:
     """`extract` over `jobs` processes; results come back in input order, so output is the same."""
+    if ner is not None:
+        check_model(ner)  # before the pool: a worker that fails to start is started again
     if jobs <= 1 or len(papers) <= chunk_size:
-        yield from extract(build_nlp(), papers)
+        yield from extract(build_nlp(ner=ner), papers)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker) as pool:
+    with multiprocessing.get_context(method).Pool(
+        jobs, initializer=_init_worker, initargs=(ner,)
+    ) as pool:
         for batch in pool.imap(_extract_chunk, _chunks(papers, chunk_size)):
             yield from batch

@@ -85,6 +85,7 @@ def extract_papers(
     reuse: Mapping[str, tuple[Paper, Extraction]] | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    ner: Path | None = None,
 ) -> tuple[list[Extraction], int]:
     """Extract every paper, reusing earlier results for papers whose text has not changed."""
     reuse = reuse or {}
@@ -93,7 +94,7 @@ def extract_papers(
     if todo:
         from extract.pipeline import extract_parallel
 
-        for n, ext in enumerate(extract_parallel(todo, jobs=jobs), 1):
+        for n, ext in enumerate(extract_parallel(todo, jobs=jobs, ner=ner), 1):
             done[ext.paper_id] = ext
             if progress:
                 progress(n)
@@ -107,14 +108,15 @@ def _unchanged(paper: Paper, before: tuple[Paper, Extraction] | None) -> bool:
     )
 
 
-def extractor_fingerprint() -> str:
-    """Hash of the extraction code and data: earlier results are reused only when it matches."""
+def extractor_fingerprint(*, ner: Path | None = None) -> str:
+    """Hash of the extraction code and data (and whether a trained model runs): earlier results
+    are reused only when it matches."""
     import hashlib
 
     import extract
 
     root = Path(extract.__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(b"ner" if ner is not None else b"rules")
     for path in sorted(root.rglob("*")):
         if "training" in path.relative_to(root).parts:  # tooling and its outputs, never loaded
             continue
@@ -176,6 +178,7 @@ def build(
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
     wait: float = LOCK_WAIT_S,
+    ner: Path | None = None,
 ) -> BuildSummary:
     """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views).
 
@@ -202,15 +205,17 @@ def build(
         old_papers: list[Paper] = []
         if (out / corpus.PAPERS).exists():
             old_papers, old_exts = load_corpus(out)
-            if _built_with(out) == extractor_fingerprint():
+            if _built_with(out) == extractor_fingerprint(ner=ner):
                 ext_by_id = {e.paper_id: e for e in old_exts}
                 previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
         papers = merge_papers(old_papers if update else [], result.papers)
         extractions, n_extracted = extract_papers(
-            papers, reuse=previous, progress=progress, jobs=jobs
+            papers, reuse=previous, progress=progress, jobs=jobs, ner=ner
         )
         data = graph_data(papers, extractions)
-        files = write_build(out, papers, extractions, data, views=views)
+        files = write_build(
+            out, papers, extractions, data, views=views, extractor=extractor_fingerprint(ner=ner)
+        )
     return BuildSummary(
         out, len(papers), len(data.concepts), len(data.mentions), n_extracted, result, files
     )
@@ -224,6 +229,7 @@ def write_build(
     *,
     views: bool = True,
     view_options: Mapping[str, int] | None = None,
+    extractor: str | None = None,
 ) -> tuple[str, ...]:
     """Write every output into a staging folder, then move them into OUT, the manifest last."""
     with dir_lock(out, wait=LOCK_WAIT_S):
@@ -237,7 +243,8 @@ def write_build(
             if views:
                 _write_views(staging, data, **(view_options or {}))
             names = sorted(p.name for p in staging.iterdir())
-            manifest = corpus.dumps(_manifest(staging, names, data)) + "\n"
+            made_by = extractor or extractor_fingerprint()
+            manifest = corpus.dumps(_manifest(staging, names, data, made_by)) + "\n"
             corpus.write_atomic(staging / MANIFEST, manifest)
             commit(out, staging, [*names, MANIFEST])
         except OSError as err:
@@ -279,10 +286,14 @@ def rewrite(out: Path, **view_options: int) -> tuple[str, ...]:
         recover(out)
         papers, extractions = load_corpus(out)
         data = graph_data(papers, extractions)
-        return write_build(out, papers, extractions, data, view_options=view_options)
+        return write_build(
+            out, papers, extractions, data, view_options=view_options, extractor=_built_with(out)
+        )
 
 
-def _manifest(folder: Path, names: Sequence[str], data: GraphData) -> dict[str, object]:
+def _manifest(
+    folder: Path, names: Sequence[str], data: GraphData, extractor: str
+) -> dict[str, object]:
     import hashlib
 
     def sha256(path: Path) -> str:
@@ -296,7 +307,7 @@ def _manifest(folder: Path, names: Sequence[str], data: GraphData) -> dict[str, 
 
     return {
         "kg_version": __import__("kg").__version__,
-        "extractor": extractor_fingerprint(),
+        "extractor": extractor,
         "papers": len(data.papers),
         "concepts": len(data.concepts),
         "mentions": len(data.mentions),

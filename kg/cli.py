@@ -43,6 +43,13 @@ ColumnsOpt = Annotated[
         "--columns", help="Map fields to columns/keys, e.g. 'title=Document Title,abstract=AB'."
     ),
 ]
+NerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ner",
+        help="Also run the trained statistical model shipped in extract/data/ner (slower; see README).",
+    ),
+]
 JobsOpt = Annotated[
     int, typer.Option("--jobs", "-j", min=1, help="Extract in this many processes.")
 ]
@@ -101,6 +108,15 @@ def _columns(text: str | None) -> dict[str, str] | None:
     return mapping
 
 
+def _ner_dir(ner: bool) -> Path | None:
+    """The packaged model folder when --ner is given (the pipeline checks that it is there)."""
+    if not ner:
+        return None
+    from extract.pipeline import NER_DIR
+
+    return NER_DIR
+
+
 def _inputs(inputs: list[Path] | None, *, sample: bool) -> list[Path]:
     from kg.build import sample_inputs
 
@@ -135,6 +151,7 @@ def extract(
         bool, typer.Option("--sample", help="Read the bundled sample corpus.")
     ] = False,
     jobs: JobsOpt = 1,
+    ner: NerOpt = False,
 ) -> None:
     """Extract concepts from INPUTS and write one JSON line per paper to OUT."""
     from extract.pipeline import extract_parallel
@@ -145,7 +162,7 @@ def extract(
         _inputs(inputs, sample=sample), fmt=fmt, columns=_columns(columns), strict=strict
     )
     _report_skipped(result)
-    extractions = list(extract_parallel(result.papers, jobs=jobs))
+    extractions = list(extract_parallel(result.papers, jobs=jobs, ner=_ner_dir(ner)))
     corpus.write_extractions(out, extractions)
     n_entities = sum(len(e.entities) for e in extractions)
     typer.echo(f"{len(extractions)} papers, {n_entities} concept links -> {out}")
@@ -170,6 +187,7 @@ def build(
     ] = False,
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
     jobs: JobsOpt = 1,
+    ner: NerOpt = False,
 ) -> None:
     """Extract concepts from INPUTS and build the graph, its database and its views in OUT."""
     from kg.build import build as run_build
@@ -183,6 +201,7 @@ def build(
         update=update,
         views=views,
         jobs=jobs,
+        ner=_ner_dir(ner),
     )
     _report_skipped(summary.read)
     read = summary.read
@@ -367,6 +386,7 @@ def evaluate(
             "as SciERC-style gold annotates generic phrases too.",
         ),
     ] = "names",
+    ner: NerOpt = False,
 ) -> None:
     """Score extraction against annotated data: precision, recall and F1 per type, per level."""
     from kg.corpus import dumps
@@ -377,7 +397,7 @@ def evaluate(
 
         if len(gold) != 1:
             raise KGError("--roles scores one gold file, e.g. extract/eval/roles_gold.jsonl")
-        role_report = run_roles(gold[0], pred)
+        role_report = run_roles(gold[0], pred, ner=_ner_dir(ner))
         typer.echo(
             dumps(role_report_json(role_report)) if as_json else format_role_report(role_report)
         )
@@ -385,7 +405,7 @@ def evaluate(
 
     if spans not in ("names", "all"):
         raise KGError(f"--spans {spans!r}: use 'names' or 'all'")
-    report = run_evaluate(gold, pred, exact=exact, spans=spans)
+    report = run_evaluate(gold, pred, exact=exact, spans=spans, ner=_ner_dir(ner))
     typer.echo(dumps(report_json(report)) if as_json else format_report(report))
 
 

@@ -131,6 +131,7 @@ def run_evaluate(
     *,
     exact: bool = False,
     spans: str = "names",
+    ner: Path | None = None,
 ) -> Report:
     """Read gold files and score `pred_path` (extractions JSONL or a build folder) against them.
 
@@ -140,7 +141,7 @@ def run_evaluate(
     if pred_path is None:
         from extract.pipeline import build_nlp, extract
 
-        nlp = build_nlp(spans=spans)
+        nlp = build_nlp(ner=ner, spans=spans)
         started = time.perf_counter()
         predictions = list(extract(nlp, (doc.to_paper() for doc in docs)))
         seconds: float | None = time.perf_counter() - started

@@ -171,13 +171,15 @@ def score_role_docs(docs: Sequence[RoleDoc], extractions: Sequence[Extraction]) 
     )
 
 
-def run_roles(gold_path: Path, pred_path: Path | None = None) -> RoleReport:
+def run_roles(
+    gold_path: Path, pred_path: Path | None = None, *, ner: Path | None = None
+) -> RoleReport:
     """Score `pred_path` (extractions JSONL or a build folder), or the current pipeline when None."""
     docs = read_role_gold(gold_path)
     if pred_path is None:
         from extract.pipeline import build_nlp, extract
 
-        nlp = build_nlp()
+        nlp = build_nlp(ner=ner)
         started = time.perf_counter()
         predictions = list(extract(nlp, (rd.doc.to_paper() for rd in docs)))
         seconds: float | None = time.perf_counter() - started

@@ -191,3 +191,19 @@ def test_cli_viz_rewrites_views_and_keeps_the_manifest_true(built):
     assert "papers.html" in manifest["files"]
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_extract_ner_without_a_model_says_how_to_get_one(
+    tmp_path, papers_file, monkeypatch, jobs
+):
+    import extract.pipeline
+
+    monkeypatch.setattr(extract.pipeline, "NER_DIR", tmp_path / "no-model")
+    out = tmp_path / "e.jsonl"
+    result = runner.invoke(
+        app, ["extract", str(papers_file), "-o", str(out), "--ner", "--jobs", jobs]
+    )
+    assert result.exit_code == 1
+    assert "leave out --ner" in result.output
+    assert not out.exists()
