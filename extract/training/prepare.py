@@ -4,7 +4,8 @@ Usage (from the repository root):
     python extract/training/prepare.py ../shared/data extract/training/build/corpus
 
 Writes scirex_train.spacy (SciREX train abstracts), scierc_train.spacy, scirex_full.spacy
-(sentence chunks of the SciREX train full papers), scierc_dev.spacy, scirex_heldout.spacy, each
+(sentence chunks of the SciREX train full papers), scirex_full_sample.spacy (1,000 of those
+chunks, for the fine-tuning stage), scierc_dev.spacy, scirex_heldout.spacy, each
 also as gold JSONL (for score.py's exact character-span scorer), and stats.json.
 
 Types are coarse (Method, Material, Task, Metric); SciERC OtherScientificTerm/Generic are dropped.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -31,6 +33,7 @@ from spacy.tokens import Doc, DocBin
 LABELS = ("Method", "Material", "Task", "Metric")
 HELDOUT_FRACTION = 0.15
 CHUNK_TOKENS = 180  # full-paper sentences are grouped into chunks about an abstract's length
+N_FULL_SAMPLE = 1000  # full-paper chunks kept in the fine-tuning stage so it does not forget them
 
 # Detokenization of SciREX full-paper words, learned from the abstract views (text vs tokens).
 _NO_SPACE_BEFORE = {",", ".", ";", ":", ")", "]", "}", "%", "?", "!", "’s", "'s", "’", "”", "n't"}
@@ -188,6 +191,10 @@ def prepare(data: Path, out: Path) -> dict[str, dict[str, int]]:
                 yield f"{record['doc_id']}#{i}", text, spans
 
     write("scirex_full", full_items())
+    sample = DocBin().from_disk(out / "scirex_full.spacy")
+    docs = list(sample.get_docs(nlp.vocab))
+    random.Random(0).shuffle(docs)
+    DocBin(docs=docs[:N_FULL_SAMPLE]).to_disk(out / "scirex_full_sample.spacy")
     (out / "stats.json").write_text(json.dumps(all_stats, indent=1) + "\n")
     return all_stats
 

@@ -1,12 +1,15 @@
 """Retrain kg's NER from the shared data, score it, and optionally ship it into extract/data/ner.
 
 Usage (from the repository root; see README.md):
-    python extract/training/train.py ../shared/data --ship
+    nice python extract/training/train.py ../shared/data --ship
 
-Steps: prepare.py converts the data (once, into --corpus); the training mix is assembled from the
-SciREX train abstracts, SciERC train (repeated --scierc-weight times) and SciREX full-paper chunks;
-`spacy train` runs ner.cfg with SciERC dev for checkpoint selection; score.py scores model-best on
-SciERC dev and the SciREX held-out slice. Extra arguments (e.g. --vars.width 96) go to spacy train.
+1. prepare.py converts the data (once, into --corpus).
+2. Stage 1, ner.cfg: SciREX train abstracts + SciERC train (x --scierc-weight) + SciREX full-paper
+   chunks, from spacy.blank("en").
+3. Stage 2, finetune.cfg: stage 1's model-best fine-tuned on the same abstracts plus a fixed
+   sample of 1,000 full-paper chunks (--no-finetune skips it).
+SciERC dev selects checkpoints; score.py scores each stage's model-best on SciERC dev and the
+SciREX held-out slice (scores.json). Extra arguments (e.g. --vars.width 96) go to stage 1.
 """
 
 from __future__ import annotations
@@ -21,24 +24,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SHIP_DIR = HERE.parent / "data" / "ner"
 EVAL_SETS = ("scierc_dev", "scirex_heldout")
+PATH_KEYS = ("train", "dev", "base_model")
 
 
-def assemble_mix(corpus: Path, mix: Path, *, scierc_weight: int, use_full: bool) -> None:
+def assemble_mix(corpus: Path, mix: Path, *, scierc_weight: int, full: str | None) -> None:
     """Fill `mix` with the .spacy files one training epoch reads."""
     shutil.rmtree(mix, ignore_errors=True)
     mix.mkdir(parents=True)
     shutil.copy(corpus / "scirex_train.spacy", mix)
     for i in range(scierc_weight):
         shutil.copy(corpus / "scierc_train.spacy", mix / f"scierc_train_{i}.spacy")
-    if use_full:
-        shutil.copy(corpus / "scirex_full.spacy", mix)
+    if full:
+        shutil.copy(corpus / f"{full}.spacy", mix)
 
 
 def run_training(
-    corpus: Path, mix: Path, output: Path, overrides: list[str], *, max_minutes: float | None
-) -> None:
+    config: str,
+    corpus: Path,
+    mix: Path,
+    output: Path,
+    overrides: list[str],
+    *,
+    max_minutes: float | None,
+) -> Path:
     """Run `spacy train`; past `max_minutes` stop it and keep the model-best saved so far."""
-    cmd = [sys.executable, "-m", "spacy", "train", str(HERE / "ner.cfg")]
+    cmd = [sys.executable, "-m", "spacy", "train", str(HERE / config)]
     cmd += ["--output", str(output), "--paths.train", str(mix)]
     cmd += ["--paths.dev", str(corpus / "scierc_dev.spacy"), *overrides]
     timeout = max_minutes * 60 if max_minutes else None
@@ -46,6 +56,11 @@ def run_training(
         subprocess.run(cmd, check=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         print(f"stopped after {max_minutes} minutes; scoring model-best", flush=True)
+    shutil.rmtree(mix)
+    best = output / "model-best"
+    if not best.exists():
+        sys.exit(f"{best} was not written: train longer than one evaluation (--max-minutes)")
+    return best
 
 
 def score(model: Path, corpus: Path) -> dict[str, dict[str, dict[str, float]]]:
@@ -56,34 +71,52 @@ def score(model: Path, corpus: Path) -> dict[str, dict[str, dict[str, float]]]:
     return {name: evaluate(nlp, read_gold(corpus / f"{name}.jsonl")) for name in EVAL_SETS}
 
 
+def ship(model: Path, target: Path) -> None:
+    """Copy a trained pipeline, blanking this machine's training paths in its config."""
+    from spacy.util import load_config
+
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(model, target)
+    config = load_config(target / "config.cfg", interpolate=False)
+    for key in PATH_KEYS:
+        if key in config["paths"]:
+            config["paths"][key] = None
+    config.to_disk(target / "config.cfg")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="the shared data folder (scirex/, scierc/)")
     parser.add_argument("--corpus", type=Path, default=HERE / "build" / "corpus")
     parser.add_argument("--output", type=Path, default=HERE / "build" / "run")
     parser.add_argument("--scierc-weight", type=int, default=2)
-    parser.add_argument("--no-full", action="store_true", help="leave out SciREX full papers")
-    parser.add_argument("--max-minutes", type=float, help="stop training after this long")
-    parser.add_argument("--ship", action="store_true", help=f"copy model-best to {SHIP_DIR}")
+    parser.add_argument("--no-full", action="store_true", help="stage 1 without full papers")
+    parser.add_argument("--no-finetune", action="store_true", help="stop after stage 1")
+    parser.add_argument("--max-minutes", type=float, help="stop each stage after this long")
+    parser.add_argument("--ship", action="store_true", help=f"copy the result to {SHIP_DIR}")
     args, overrides = parser.parse_known_args()
 
     if not (args.corpus / "stats.json").exists():
         from prepare import prepare
 
         prepare(args.data, args.corpus)
+    weight, limit = args.scierc_weight, args.max_minutes
+    stage1, stage2 = args.output / "stage1", args.output / "stage2"
     mix = args.output / "mix"
-    assemble_mix(args.corpus, mix, scierc_weight=args.scierc_weight, use_full=not args.no_full)
-    run_training(args.corpus, mix, args.output, overrides, max_minutes=args.max_minutes)
-    shutil.rmtree(mix)
-    best = args.output / "model-best"
-    if not best.exists():
-        sys.exit(f"{best} was not written: train longer than one evaluation (--max-minutes)")
-    scores = score(best, args.corpus)
+    assemble_mix(
+        args.corpus, mix, scierc_weight=weight, full=None if args.no_full else "scirex_full"
+    )
+    best = run_training("ner.cfg", args.corpus, mix, stage1, overrides, max_minutes=limit)
+    scores = {"stage1": score(best, args.corpus)}
+    if not args.no_finetune:
+        assemble_mix(args.corpus, mix, scierc_weight=weight, full="scirex_full_sample")
+        base = ["--paths.base_model", str(best)]
+        best = run_training("finetune.cfg", args.corpus, mix, stage2, base, max_minutes=limit)
+        scores["stage2"] = score(best, args.corpus)
     (args.output / "scores.json").write_text(json.dumps(scores, indent=1) + "\n")
     print(json.dumps(scores, indent=1))
     if args.ship:
-        shutil.rmtree(SHIP_DIR, ignore_errors=True)
-        shutil.copytree(best, SHIP_DIR)
+        ship(best, SHIP_DIR)
 
 
 if __name__ == "__main__":
