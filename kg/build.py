@@ -120,7 +120,7 @@ def extractor_fingerprint(*, ner: Path | None = None) -> str:
     for path in sorted(root.rglob("*")):
         if "training" in path.relative_to(root).parts:  # tooling and its outputs, never loaded
             continue
-        if path.is_file() and path.suffix in {".py", ".jsonl", ".json", ".cfg", ".bin"}:
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
