@@ -222,8 +222,6 @@ CASES = {
     "missing-path": Case("missing.jsonl", None, 2),
     "unknown-extension": Case("paper.xyz", b"hello\n", 2),
 }
-XFAIL_EXIT: dict[str, str] = {}
-XFAIL_MESSAGES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -256,17 +254,16 @@ def outcomes(base: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return Runs()
 
 
-def keys(*, where: object = None, xfail: dict[str, str] | None = None) -> list[object]:
-    """Case keys to parametrize over: those `where` accepts, known bugs marked xfail."""
-    xfail = xfail or {}
+def keys(*, where: object = None) -> list[str]:
+    """Case keys to parametrize over: those `where` accepts."""
     return [
-        pytest.param(key, marks=pytest.mark.xfail(reason=xfail[key])) if key in xfail else key
+        key
         for key, case in CASES.items()
         if where is None or where(case)  # type: ignore[operator]
     ]
 
 
-@pytest.mark.parametrize("key", keys(xfail=XFAIL_EXIT))
+@pytest.mark.parametrize("key", keys())
 def test_build_cli_bad_input_exit_code(key: str, outcomes: dict[str, Outcome]) -> None:
     done = outcomes[key].done
     assert done.returncode == CASES[key].rc, done.stderr
@@ -277,7 +274,7 @@ def test_build_cli_bad_input_has_no_traceback(key: str, outcomes: dict[str, Outc
     assert "Traceback" not in outcomes[key].done.stderr
 
 
-@pytest.mark.parametrize("key", keys(xfail=XFAIL_MESSAGES))
+@pytest.mark.parametrize("key", keys())
 def test_build_cli_bad_input_messages_are_one_line_each_naming_the_file(
     key: str, outcomes: dict[str, Outcome]
 ) -> None:
