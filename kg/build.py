@@ -65,18 +65,12 @@ def check_out_dir(out: Path) -> None:
 
 def merge_papers(old: Iterable[Paper], new: Iterable[Paper]) -> list[Paper]:
     """One paper per id; a paper read again keeps its earlier values and gains its new sources."""
-    by_id: dict[str, Paper] = {}
+    from kg.readers.merge import merge_group
+
+    groups: dict[str, list[Paper]] = {}
     for paper in (*old, *new):
-        by_id[paper.id] = _merge_two(by_id[paper.id], paper) if paper.id in by_id else paper
-    return sorted(by_id.values(), key=lambda p: p.id)
-
-
-def _merge_two(first: Paper, again: Paper) -> Paper:
-    values = {
-        name: getattr(first, name) or getattr(again, name)
-        for name in ("title", "abstract", "year", "date", "url", "authors", "categories")
-    }
-    return Paper(id=first.id, sources=tuple(sorted({*first.sources, *again.sources})), **values)
+        groups.setdefault(paper.id, []).append(paper)
+    return sorted((merge_group(pid, group) for pid, group in groups.items()), key=lambda p: p.id)
 
 
 def extract_papers(

@@ -17,7 +17,9 @@ def _first(values: Sequence[T | None]) -> T | None:
     return next((v for v in values if v), None)
 
 
-def _merge(paper_id: str, papers: Sequence[Paper]) -> Paper:
+def merge_group(paper_id: str, papers: Sequence[Paper]) -> Paper:
+    """One Paper from several records of it: the longest abstract, the first value of each other
+    field, every source."""
     abstracts = [p.abstract for p in papers]
     abstract = max(abstracts, key=len)  # the longest; of equals, the first
     if len({a for a in abstracts if a}) > 1:
@@ -70,5 +72,5 @@ def merge_papers(records: Sequence[tuple[str, int, Paper]]) -> tuple[tuple[Paper
     papers = []
     for paper_id in sorted(groups):
         members = [paper for _, paper in sorted(groups[paper_id], key=lambda m: m[0])]
-        papers.append(_merge(paper_id, members))
+        papers.append(merge_group(paper_id, members))
     return tuple(papers), len(records) - len(papers)
