@@ -25,6 +25,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -103,13 +104,13 @@ def make_doc(
     return doc
 
 
-def read_jsonl(path: Path) -> Iterator[dict]:
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf8") as lines:
         for line in lines:
             yield json.loads(line)
 
 
-def abstract_spans(record: dict) -> list[tuple[int, int, str]]:
+def abstract_spans(record: dict[str, Any]) -> list[tuple[int, int, str]]:
     spans = []
     for m in record["mentions"]:
         label = coarse(m["type"])
@@ -118,7 +119,9 @@ def abstract_spans(record: dict) -> list[tuple[int, int, str]]:
     return spans
 
 
-def full_paper_chunks(record: dict) -> Iterator[tuple[list[str], list[tuple[int, int, str]]]]:
+def full_paper_chunks(
+    record: dict[str, Any],
+) -> Iterator[tuple[list[str], list[tuple[int, int, str]]]]:
     """Yield (words, token spans) for runs of whole sentences up to CHUNK_TOKENS words."""
     words = record["words"]
     ner = [(s, e, str(coarse(t))) for s, e, t in record["ner"] if coarse(t)]
@@ -133,7 +136,7 @@ def full_paper_chunks(record: dict) -> Iterator[tuple[list[str], list[tuple[int,
         yield words[c_start:c_end], spans
 
 
-def gold_record(doc_id: str, text: str, spans: list[tuple[int, int, str]]) -> dict:
+def gold_record(doc_id: str, text: str, spans: list[tuple[int, int, str]]) -> dict[str, Any]:
     return {"doc_id": doc_id, "text": text, "spans": [list(s) for s in spans]}
 
 

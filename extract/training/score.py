@@ -13,6 +13,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 LABELS = ("Method", "Material", "Task", "Metric")
 
@@ -43,12 +47,12 @@ def score_spans(gold: Iterable[Span], pred: Iterable[Span]) -> dict[str, dict[st
     return scores
 
 
-def read_gold(path: Path) -> list[dict]:
+def read_gold(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf8") as lines:
         return [json.loads(line) for line in lines]
 
 
-def evaluate(nlp, records: list[dict]) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+def evaluate(nlp: Language, records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """Run `nlp` over the records' texts and score its doc.ents."""
     gold = [(r["doc_id"], s, e, t) for r in records for s, e, t in r["spans"]]
     pred = []

@@ -25,6 +25,14 @@ HERE = Path(__file__).resolve().parent
 SHIP_DIR = HERE.parent / "data" / "ner"
 EVAL_SETS = ("scierc_dev", "scirex_heldout")
 PATH_KEYS = ("train", "dev", "base_model")
+SHIP_META = {
+    "name": "kg_ner",
+    "version": "0.1.0",
+    "spacy_version": ">=3.8.0,<3.9.0",
+    "description": "kg's coarse scientific NER (Method, Material, Task, Metric); "
+    "trained on SciREX and SciERC by extract/training/train.py",
+    "license": "trained on SciREX (Apache-2.0) and SciERC (no explicit license, research use)",
+}
 
 
 def assemble_mix(corpus: Path, mix: Path, *, scierc_weight: int, full: str | None) -> None:
@@ -72,7 +80,11 @@ def score(model: Path, corpus: Path) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def ship(model: Path, target: Path) -> None:
-    """Copy a trained pipeline, blanking this machine's training paths in its config."""
+    """Copy a trained pipeline, blanking this machine's training paths in its config.
+
+    The meta accepts any spaCy 3.8 (as pyproject does): an exact patch-version pin would make
+    spacy.load warn (W095) on other 3.8 releases.
+    """
     from spacy.util import load_config
 
     shutil.rmtree(target, ignore_errors=True)
@@ -82,6 +94,9 @@ def ship(model: Path, target: Path) -> None:
         if key in config["paths"]:
             config["paths"][key] = None
     config.to_disk(target / "config.cfg")
+    meta = json.loads((target / "meta.json").read_text())
+    meta.update(SHIP_META)
+    (target / "meta.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
 def main() -> None:
