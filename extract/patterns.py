@@ -332,34 +332,27 @@ def find_versioned(text: str) -> Iterator[Candidate]:
             yield cand
 
 
+def _proposed_name(text: str, m: re.Match[str], group: str) -> Candidate | None:
+    """The name in `group` of a "we propose X" match, typed by the head noun after it."""
+    head = _head_after(text, m.end(group))
+    return _candidate(
+        m.start(group),
+        m.end(group),
+        m.group(group),
+        infer_type(m.group(group), head=head),
+        "proposed",
+        role=Role.PROPOSED,
+        certain=head is not None,
+    )
+
+
 def find_proposed(text: str) -> Iterator[Candidate]:
     """Names introduced by "we propose X", "called X", "X, a novel framework"."""
     for m in _PROPOSE.finditer(text):
-        head = _head_after(text, m.end("name"))
-        cand = _candidate(
-            m.start("name"),
-            m.end("name"),
-            m.group("name"),
-            infer_type(m.group("name"), head=head),
-            "proposed",
-            role=Role.PROPOSED,
-            certain=head is not None,
-        )
-        if cand:
+        if cand := _proposed_name(text, m, "name"):
             yield cand
     for m in _PROPOSING.finditer(text):
-        group = "name" if m.group("name") else "referred"
-        head = _head_after(text, m.end(group))
-        cand = _candidate(
-            m.start(group),
-            m.end(group),
-            m.group(group),
-            infer_type(m.group(group), head=head),
-            "proposed",
-            role=Role.PROPOSED,
-            certain=head is not None,
-        )
-        if cand:
+        if cand := _proposed_name(text, m, "name" if m.group("name") else "referred"):
             yield cand
     for m in _NAMED.finditer(text):
         before = text[max(0, m.start() - 80) : m.start()]
