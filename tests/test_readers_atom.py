@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -92,6 +93,7 @@ def test_atom_empty_feed_has_no_records() -> None:
 def test_atom_entry_lines_point_at_the_file() -> None:
     lines = (INPUTS / "arxiv_api_classic.xml").read_text().splitlines()
     bad = "\n".join(lines).replace("<title>Attention Is All You Need</title>", "<title> </title>")
+    bad = re.sub(r"<summary>  The dominant.*?</summary>", "<summary/>", bad, flags=re.DOTALL)
     out = list(read_atom(bad.splitlines(keepends=True), path="x.xml"))
     (skipped,) = [o for o in out if not hasattr(o, "id")]
     assert lines[skipped.line - 1].strip() == "<entry>"  # type: ignore[union-attr]
@@ -152,10 +154,18 @@ def test_atom_entry_without_id_falls_back_to_title(tmp_path: Path) -> None:
     assert paper.id.startswith("title:")
 
 
-def test_atom_entry_without_title_is_skipped(tmp_path: Path) -> None:
-    result = read_papers([_feed(tmp_path, f"<entry><summary>S</summary></entry>{ENTRY}")])
+def test_atom_entry_without_title_or_summary_is_skipped(tmp_path: Path) -> None:
+    result = read_papers([_feed(tmp_path, f"<entry><title> </title></entry>{ENTRY}")])
     assert [p.id for p in result.papers] == ["2310.07298"]
-    assert "no title" in result.skipped[0].reason
+    assert "no title and no abstract" in result.skipped[0].reason
+
+
+def test_atom_entry_with_a_summary_and_no_title_is_kept(tmp_path: Path) -> None:
+    result = read_papers(
+        [_feed(tmp_path, f"<entry><summary>Only an abstract.</summary></entry>{ENTRY}")]
+    )
+    assert sorted(p.abstract for p in result.papers)[0] == "Only an abstract."
+    assert not result.skipped
 
 
 def test_atom_utf16_feed_is_read(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def test_bibtex_exports_read_every_entry(name: str, ids: list[str]) -> None:
             "ieee_xplore.bib",
             "doi:10.1109/tpami.2023.1234567",
             "title",
-            r"Über-Efficient Transformers: A $\mathcal{O}(n)$ Attention Survey",
+            "Über-Efficient Transformers: A 𝒪(n) Attention Survey",
         ),
         (
             "ieee_xplore.bib",

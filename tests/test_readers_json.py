@@ -88,7 +88,7 @@ def test_jsonl_id_is_the_id_column_exactly(tmp_path: Path, record: str, expected
         ('{"title": "T", "year": Infinity}', "Infinity is not valid JSON"),
         ('{"title": "T", "n": ' + "7" * 5000 + "}", "bad JSON value"),
         ('{"title": ["a", "list"]}', "field 'title' is list"),
-        ('{"abstract": "no title here"}', "no title"),
+        ('{"abstract": "  "}', "no title"),
         ('{"title": "   "}', "no title"),
         ('{"title": null}', "no title"),
         ('{"title": "T", "authors": 5}', "field 'authors' is int"),

@@ -46,7 +46,7 @@ def paper_from_record(record: dict[str, Any], *, path: str) -> Paper:
     }
     if values["date"] is None:
         values["date"] = record.get("update_date")
-    return make_paper(values, path=path, keep_id=False)
+    return make_paper(values, path=path, keep_id=False, latex=True)
 
 
 def read_arxiv_snapshot(lines: Iterable[str], *, path: str) -> Iterator[Paper | Skipped]:

@@ -110,7 +110,7 @@ def paper_from_entry(entry: Element, *, path: str) -> Paper:
         "categories": categories,
         "doi": _text(entry, "doi") or doi_link,
     }
-    return make_paper(values, path=path, keep_id=False)
+    return make_paper(values, path=path, keep_id=False, latex=True)
 
 
 def read_atom(lines: Iterable[str], *, path: str) -> Iterator[Paper | Skipped]:

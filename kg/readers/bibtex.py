@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from kg.ids import find_arxiv_id
 from kg.model import Paper
 from kg.readers.fields import FieldError
+from kg.readers.latex import clean_latex
 from kg.readers.record import Skipped, bad_bytes, make_paper
-from kg.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ def paper_from_entry(entry: Entry, *, path: str) -> Paper:
     values = {
         "title": _unmendeley(f.get("title")),
         "abstract": _unmendeley(f.get("abstract")),
-        "authors": [clean_text(n, braces=True) for n in split_names(f.get("author", ""))],
+        "authors": [clean_latex(n, always=True) for n in split_names(f.get("author", ""))],
         "year": _plain(f.get("year")),
         "date": _plain(f.get("date")),
         "url": _plain(f.get("url")),
@@ -264,7 +264,7 @@ def paper_from_entry(entry: Entry, *, path: str) -> Paper:
         "doi": _plain(f.get("doi")),
     }
     refs = [eprint, _plain(f.get("arxivid")), find_arxiv_id(free_text)]
-    return make_paper(values, path=path, keep_id=False, refs=refs, braces=True)
+    return make_paper(values, path=path, keep_id=False, refs=refs, latex=True)
 
 
 def read_bibtex(lines: Iterable[str], *, path: str) -> Iterator[Paper | Skipped]:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from kg.errors import InputError
-from kg.ids import make_paper_id
+from kg.ids import make_paper_id, title_id
 from kg.model import Paper
 from kg.readers.fields import (
     FieldError,
@@ -20,7 +20,8 @@ from kg.readers.fields import (
     parse_date,
     parse_year,
 )
-from kg.text import clean_text, strip_invisible
+from kg.readers.latex import clean_latex
+from kg.text import strip_invisible
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,12 @@ def check_columns(columns: Mapping[str, str] | None) -> None:
             )
 
 
-def _clean_capped(value: object, field: str, cap: int, *, braces: bool) -> str:
+def _clean_capped(value: object, field: str, cap: int, *, latex: bool) -> str:
     raw = as_text(value, field)
     if len(raw) > cap:
         log.warning("%s of %d characters cut to %d", field, len(raw), cap)
         raw = raw[: 2 * cap]  # cleaning only shortens text; do not clean what is cut anyway
-    return clean_text(raw, braces=braces)[:cap].rstrip()
+    return clean_latex(raw, always=latex)[:cap].rstrip()
 
 
 def make_paper(
@@ -158,24 +159,30 @@ def make_paper(
     path: str,
     keep_id: bool = True,
     refs: Iterable[str | None] = (),
-    braces: bool = False,
+    latex: bool = False,
 ) -> Paper:
     """Build a Paper from our field names; raise FieldError (a 'what; fix' message) if unusable.
+
+    A record needs a title or an abstract: one with an abstract and no title is kept (there
+    are abstract-only corpora) under its ids, or ``abstract:`` and a hash of the abstract.
 
     Args:
         keep_id: use a non-empty "id" value exactly as given (JSON, CSV); else derive it.
         refs: more values that may hold an arXiv id (eprint fields), after id and url.
-        braces: the text is BibTeX, whose grouping braces are dropped.
+        latex: the format writes LaTeX (BibTeX, arXiv): render it, braces and ties too.
+            Otherwise LaTeX is rendered only where a command or a formula shows it is there.
     """
-    title = _clean_capped(values.get("title"), "title", MAX_TITLE_CHARS, braces=braces)
-    if not title:
-        raise FieldError("no title; add a title or drop the record")
-    abstract = _clean_capped(values.get("abstract"), "abstract", MAX_ABSTRACT_CHARS, braces=braces)
+    title = _clean_capped(values.get("title"), "title", MAX_TITLE_CHARS, latex=latex)
+    abstract = _clean_capped(values.get("abstract"), "abstract", MAX_ABSTRACT_CHARS, latex=latex)
+    if not title and not abstract:
+        raise FieldError("no title and no abstract; add them or drop the record")
     raw_id = strip_invisible(as_text(values.get("id"), "id")).strip()
     url = strip_invisible(as_text(values.get("url"), "url")).strip() or None
     doi = strip_invisible(as_text(values.get("doi"), "doi")).strip() or None
     if not (keep_id and raw_id):
         raw_id = make_paper_id(title, refs=(raw_id, url, *refs), doi=doi)
+        if not title and raw_id.startswith("title:"):
+            raw_id = "abstract:" + title_id(abstract).removeprefix("title:")
     year = parse_year(values.get("year"))
     date_year, date = parse_date(values.get("date"))
     return Paper(

@@ -1,0 +1,157 @@
+"""LaTeX in titles and abstracts -> Unicode text, by pylatexenc's latex2text.
+
+BibTeX and arXiv write LaTeX on purpose (``\\textendash``, ``$\\Lambda_\\alpha$``,
+``CeAg$_2$Ge$_2$``, ``{{BERT}}``); other formats carry it where an abstract was pasted from a
+paper. pylatexenc knows hundreds of macros, accents and math symbols, so extraction sees
+words ("Monte–Carlo", "μRTS", "Λ_α") instead of markup. What a title or an abstract is not
+(a LaTeX document) is kept as text: a bare ``%`` is a percent sign, not a comment, a bare
+``&`` is an ampersand, and a ``$`` that opens no formula ("costs $5 and $10") is a dollar.
+Unknown macros of one or two letters keep their name (``\\Q`` -> "Q", a blackboard-bold
+shorthand); longer unknown ones are dropped and their arguments kept (``\\ce{H2O}`` -> "H2O").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from typing import Any
+
+from kg.text import clean_text
+
+log = logging.getLogger(__name__)
+
+# $…$: no space just inside either dollar; a closing one followed by a digit only ends math
+# that holds a command ("$\sim$100"), so prices such as "$5 and $10" stay dollars.
+_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,400}?)(?<=[^\s\\])\$(?!\$)")
+_DISPLAY_MATH = re.compile(r"(?<!\\)\$\$[^$]{1,400}?\$\$")
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|['\"`^~=.,;!%&#_${}])")
+_BARE = re.compile(r"(?<!\\)([%&#])")
+_LATEX_HINT = re.compile(r"[\\$~{}`'-]")  # text without these has no LaTeX to render
+_MAX_SHORT_MACRO = 2
+
+
+def has_latex(text: str) -> bool:
+    """Tell whether `text` holds LaTeX: a command, or a formula between dollars.
+
+    Example:
+        >>> has_latex(r"a $\\beta$-VAE"), has_latex("CeAg$_2$Ge$_2$"), has_latex(r"caf\\'e")
+        (True, True, True)
+        >>> has_latex("costs $5 and $10"), has_latex("a {braced} word, 95% and R&D")
+        (False, False)
+    """
+    return bool(_COMMAND.search(text) or _MATH.search(text) or _DISPLAY_MATH.search(text))
+
+
+def _protect(text: str) -> str:
+    """Escape what LaTeX would misread in prose: %, &, # and dollars that open no formula."""
+    text = _BARE.sub(r"\\\1", text)
+    spans = [m.span() for m in _DISPLAY_MATH.finditer(text)]
+    spans += [
+        m.span() for m in _MATH.finditer(text) if not any(a <= m.start() < b for a, b in spans)
+    ]
+    out, last = [], 0
+    for start, end in sorted(spans):
+        out.append(_escape_dollars(text[last:start]))
+        out.append(text[start:end])
+        last = end
+    out.append(_escape_dollars(text[last:]))
+    return "".join(out)
+
+
+def _escape_dollars(text: str) -> str:
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _unknown_macro(node: Any, l2tobj: Any = None) -> str:
+    name = str(node.macroname)
+    return name if len(name) <= _MAX_SHORT_MACRO else ""
+
+
+@lru_cache(maxsize=1)
+def _converter() -> tuple[Any, Any]:
+    """Build pylatexenc's parser context and text converter once (imported here: it is slow)."""
+    from pylatexenc import latex2text, latexwalker, macrospec
+
+    text_db = latex2text.get_default_latex_context_db()
+    spec = latex2text.MacroTextSpec
+    text_db.add_context_category(
+        "kg",
+        prepend=True,
+        macros=[
+            spec("href", simplify_repl="%(2)s"),
+            spec("url", simplify_repl="%(1)s"),
+            spec("cite", simplify_repl=""),
+            spec("citep", simplify_repl=""),
+            spec("citet", simplify_repl=""),
+            spec("footnote", simplify_repl=""),
+            spec("textmu", simplify_repl="\u03bc"),  # Greek mu, not the micro sign
+            spec("mu", simplify_repl="\u03bc"),
+            spec("textsuperscript", simplify_repl="^%(1)s"),
+            spec("textsubscript", simplify_repl="_%(1)s"),
+        ],
+    )
+    text_db.set_unknown_macro_spec(spec("", simplify_repl=_unknown_macro))
+    walker_db = latexwalker.get_default_latex_context_db()
+    walker_db.add_context_category(
+        "kg",
+        prepend=True,
+        macros=[
+            macrospec.MacroSpec(name, args)
+            for name, args in (
+                ("href", "{{"),
+                ("url", "{"),
+                ("citep", "[[{"),
+                ("citet", "[[{"),
+                ("textsuperscript", "{"),
+                ("textsubscript", "{"),
+            )
+        ],
+    )
+    converter = latex2text.LatexNodes2Text(
+        latex_context=text_db, math_mode="text", strict_latex_spaces=True
+    )
+    return walker_db, converter
+
+
+def latex_to_text(text: str) -> str:
+    """Return `text` with its LaTeX rendered as Unicode (whitespace is left to clean_text).
+
+    Example:
+        >>> latex_to_text(r"Monte\\textendash{}Carlo, 3\\texttimes{} faster, \\textmu{}RTS")
+        'Monte–Carlo, 3× faster, μRTS'
+        >>> latex_to_text(r"$\\Lambda_\\alpha$ in $\\Q(\\sqrt{5})$ and CeAg$_2$Ge$_2$ for {Ki(z)}")
+        'Λ_α in Q(√(5)) and CeAg_2Ge_2 for Ki(z)'
+        >>> latex_to_text(r"{{BERT}}: 95% of $1\\,+\\,\\varepsilon$, R&D, costs $5 and $10")
+        'BERT: 95% of 1 + ε, R&D, costs $5 and $10'
+    """
+    if not _LATEX_HINT.search(text):
+        return text
+    from pylatexenc import latexwalker
+
+    walker_db, converter = _converter()
+    protected = _protect(text)
+    try:
+        walker = latexwalker.LatexWalker(protected, latex_context=walker_db, tolerant_parsing=True)
+        nodes = walker.get_latex_nodes()[0]
+        return str(converter.nodelist_to_text(nodes))
+    except Exception as err:  # a parser bug must not lose the record
+        log.debug("pylatexenc failed on %r (%s); falling back to simple cleaning", text[:80], err)
+        return clean_text(text, braces=True)
+
+
+def clean_latex(text: str, *, always: bool = False) -> str:
+    """Return `text` as one clean line, rendering LaTeX if the format writes it or it is there.
+
+    Args:
+        always: the format writes LaTeX (BibTeX, arXiv), so braces and ``~`` are markup too.
+
+    Example:
+        >>> clean_latex(r"Deep {{Nets}} with $\\alpha$-entmax", always=True)
+        'Deep Nets with α-entmax'
+        >>> clean_latex("A {braced} word and 95% of R&D"), clean_latex(r"An $\\alpha$ {x}")
+        ('A {braced} word and 95% of R&D', 'An α x')
+    """
+    if always or has_latex(text):
+        text = latex_to_text(text)
+    return clean_text(text, latex=False)
