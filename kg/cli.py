@@ -188,6 +188,14 @@ def build(
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
     jobs: JobsOpt = 1,
     ner: NerOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Build into OUT even if it holds other files than a kg build's "
+            "(kg's own file names there are replaced).",
+        ),
+    ] = False,
 ) -> None:
     """Extract concepts from INPUTS and build the graph, its database and its views in OUT."""
     from kg.build import build as run_build
@@ -202,6 +210,7 @@ def build(
         views=views,
         jobs=jobs,
         ner=_ner_dir(ner),
+        force=force,
     )
     _report_skipped(summary.read)
     read = summary.read
