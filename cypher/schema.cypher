@@ -1,5 +1,6 @@
-// LadybugDB schema of the kg graph. Every property kg writes is declared (CYPHER.md rule 10);
-// keys are Paper.id and Concept.name (rule 2); CO_OCCURS is stored once, smaller name -> larger.
+// LadybugDB schema of the kg graph, the tables of kg/vocab.py (a test keeps the two alike). Every
+// property kg writes is declared; keys are Paper.id and Concept.id (a concept's stable id; its
+// name is a property); CO_OCCURS is stored once, smaller concept id -> larger.
 CREATE NODE TABLE Paper(
     id STRING,
     title STRING,
@@ -13,14 +14,14 @@ CREATE NODE TABLE Paper(
     PRIMARY KEY (id)
 );
 CREATE NODE TABLE Concept(
-    name STRING,
     id STRING,
+    name STRING,
     type STRING,
     aliases STRING[],
     paper_count INT64,
     merged STRING[],
     generic BOOLEAN,
-    PRIMARY KEY (name)
+    PRIMARY KEY (id)
 );
 CREATE REL TABLE MENTIONS(FROM Paper TO Concept, role STRING, count INT64);
 CREATE REL TABLE CO_OCCURS(FROM Concept TO Concept, weight INT64);

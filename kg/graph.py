@@ -1,7 +1,8 @@
 """Papers + extractions -> the graph's rows (GraphData), and those rows -> a NetworkX graph.
 
-Every store (NetworkX in memory, LadybugDB on disk, later Neo4j) is built from the same
-GraphData, so they all answer alike. Concepts from different papers meet by `concept_id`;
+Every store (NetworkX in memory, LadybugDB on disk, Neo4j and FalkorDB servers) and every export
+is built from the same GraphData (its rows shaped by kg.vocab), so they all answer alike. Concepts
+are keyed by their stable `concept_id`, never by display name; concepts from different papers meet by it;
 a bare acronym ("DPO") joins the concept whose long form defines it elsewhere in the corpus
 when exactly one long form does.
 """
@@ -15,6 +16,32 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from kg.model import ROLE_RANK, ConceptType, Entity, Extraction, Paper, Role, concept_key
+from kg.vocab import (
+    CO_OCCURS,
+    CONCEPT,
+    KEY,
+    MENTIONS,
+    PAPER,
+    SOURCE,
+    TARGET,
+    co_occurs_rows,
+    concept_node,
+    concept_rows,
+    mention_rows,
+    paper_node,
+    paper_rows,
+)
+
+__all__ = [
+    "CoOccursEdge",
+    "ConceptNode",
+    "GraphData",
+    "MentionEdge",
+    "concept_node",
+    "graph_data",
+    "paper_node",
+    "to_networkx",
+]
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -37,17 +64,17 @@ class ConceptNode:
 
 @dataclass(frozen=True, slots=True)
 class MentionEdge:
-    """Paper -[:MENTIONS {role, count}]-> Concept (by concept name)."""
+    """Paper -[:MENTIONS {role, count}]-> Concept (by concept id)."""
 
     paper_id: str
-    concept: str
+    concept_id: str
     role: Role
     count: int
 
 
 @dataclass(frozen=True, slots=True)
 class CoOccursEdge:
-    """Concept -[:CO_OCCURS {weight}]- Concept, stored once with source < target."""
+    """Concept -[:CO_OCCURS {weight}]- Concept by concept ids, stored once with source < target."""
 
     source: str
     target: str
@@ -140,13 +167,10 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
             merged=tuple(sorted(merged[cid])),
             generic=cid in generic,
         )
-        for cid in sorted(types, key=lambda c: display[c])
+        for cid in sorted(types)
     )
     mentions = tuple(
-        MentionEdge(pid, display[cid], role, count)
-        for (pid, cid), (role, count) in sorted(
-            links.items(), key=lambda kv: (kv[0][0], display[kv[0][1]])
-        )
+        MentionEdge(pid, cid, role, count) for (pid, cid), (role, count) in sorted(links.items())
     )
     return GraphData(tuple(paper_list), concepts, mentions, _co_occurrences(mentions))
 
@@ -178,7 +202,7 @@ def _pick_type(counter: Counter[str]) -> str:
 def _co_occurrences(mentions: Iterable[MentionEdge]) -> tuple[CoOccursEdge, ...]:
     by_paper: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
-        by_paper[m.paper_id].append(m.concept)
+        by_paper[m.paper_id].append(m.concept_id)
     weights: Counter[tuple[str, str]] = Counter()
     for concepts in by_paper.values():
         for pair in combinations(sorted(set(concepts)), 2):
@@ -186,45 +210,22 @@ def _co_occurrences(mentions: Iterable[MentionEdge]) -> tuple[CoOccursEdge, ...]
     return tuple(CoOccursEdge(s, t, w) for (s, t), w in sorted(weights.items()))
 
 
-def paper_node(paper_id: str) -> str:
-    """NetworkX node key of a paper."""
-    return f"paper:{paper_id}"
-
-
-def concept_node(name: str) -> str:
-    """NetworkX node key of a concept (by its display name, the graph's key)."""
-    return f"concept:{name}"
-
-
 def to_networkx(data: GraphData) -> nx.DiGraph:
-    """Build the in-memory graph: nodes carry `kind` ("Paper"/"Concept") and their properties."""
+    """Build the in-memory graph: nodes carry `kind` ("Paper"/"Concept") and their properties.
+
+    Node keys come from kg.vocab (`paper:ID`, `concept:ID`); edges carry `type`.
+    """
     import networkx as nx
 
     G = nx.DiGraph()
-    for p in data.papers:
-        G.add_node(paper_node(p.id), kind="Paper", **p.to_json())
-    for c in data.concepts:
-        G.add_node(
-            concept_node(c.name),
-            kind="Concept",
-            id=c.id,
-            name=c.name,
-            type=str(c.type),
-            aliases=list(c.aliases),
-            paper_count=c.paper_count,
-            generic=c.generic,
-            merged=list(c.merged),
-        )
-    for m in data.mentions:
-        G.add_edge(
-            paper_node(m.paper_id),
-            concept_node(m.concept),
-            type="MENTIONS",
-            role=str(m.role),
-            count=m.count,
-        )
-    for e in data.co_occurs:
-        G.add_edge(
-            concept_node(e.source), concept_node(e.target), type="CO_OCCURS", weight=e.weight
-        )
+    for row in paper_rows(data):
+        G.add_node(paper_node(str(row[KEY])), kind=PAPER, **row)
+    for row in concept_rows(data):
+        G.add_node(concept_node(str(row[KEY])), kind=CONCEPT, **row)
+    for row in mention_rows(data):
+        source, target = paper_node(str(row.pop(SOURCE))), concept_node(str(row.pop(TARGET)))
+        G.add_edge(source, target, type=MENTIONS, **row)
+    for row in co_occurs_rows(data):
+        source, target = concept_node(str(row.pop(SOURCE))), concept_node(str(row.pop(TARGET)))
+        G.add_edge(source, target, type=CO_OCCURS, **row)
     return G

@@ -6,14 +6,16 @@ from itertools import pairwise
 from typing import Any
 
 from kg.stores import QueryResult
+from kg.vocab import CONCEPT, PAPER, concept_node, paper_node
 
 
 def _node_row(value: dict[str, Any]) -> dict[str, Any] | None:
     """A Paper (has a title) or a Concept (has a name and a type), keyed as the graph keys them."""
     if "title" in value and "id" in value:
-        return {**value, "id": f"paper:{value['id']}", "kind": "Paper"}
+        return {**value, "id": paper_node(str(value["id"])), "kind": PAPER}
     if "name" in value and "type" in value:
-        return {**value, "id": f"concept:{value['name']}", "kind": "Concept"}
+        key = value.get("id") or value["name"]
+        return {**value, "id": concept_node(str(key)), "kind": CONCEPT}
     return None
 
 

@@ -150,7 +150,7 @@ def test_cli_viz_query_draws_paths(built):
     result = runner.invoke(app, ["viz", str(built), "--query", cypher])
     assert result.exit_code == 0, result.output
     page = (built / "query.html").read_text(encoding="utf-8")
-    assert "concept:BERT" in page
+    assert "concept:bert" in page
     assert "paper:2401.00001" in page
 
 

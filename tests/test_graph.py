@@ -73,7 +73,7 @@ def test_graph_data_weights_co_occurrence_by_shared_papers():
     both = (ent("A", ConceptType.METHOD), ent("B", ConceptType.DATASET))
     exts = [Extraction("p1", "One", both), Extraction("p2", "Two", both)]
     (edge,) = graph_data(PAPERS, exts).co_occurs
-    assert (edge.source, edge.target, edge.weight) == ("A", "B", 2)
+    assert (edge.source, edge.target, edge.weight) == ("a", "b", 2)
 
 
 def test_graph_data_type_is_majority_vote():
@@ -99,9 +99,9 @@ def test_to_networkx_has_typed_nodes_and_edges():
     exts = [Extraction("p1", "One", (ent("A", ConceptType.METHOD), ent("B", ConceptType.DATASET)))]
     G = to_networkx(graph_data(PAPERS, exts))
     assert G.nodes[paper_node("p1")]["kind"] == "Paper"
-    assert G.nodes[concept_node("B")]["type"] == "Dataset"
-    assert G.edges[paper_node("p1"), concept_node("A")]["type"] == "MENTIONS"
-    assert G.edges[concept_node("A"), concept_node("B")]["type"] == "CO_OCCURS"
+    assert G.nodes[concept_node("b")]["type"] == "Dataset"
+    assert G.edges[paper_node("p1"), concept_node("a")]["type"] == "MENTIONS"
+    assert G.edges[concept_node("a"), concept_node("b")]["type"] == "CO_OCCURS"
 
 
 def test_graph_data_records_why_each_alias_was_merged():
@@ -141,3 +141,30 @@ def test_graph_data_keeps_the_generic_flag_of_broad_classes():
         "BERT": False,
         "large language model": True,
     }
+
+
+def _twins() -> list[Extraction]:
+    """Two concepts with one display name and two types (ids differ), in two papers."""
+    return [
+        Extraction("p1", "One", (ent("Mamba", ConceptType.MODEL, cid="mamba"),)),
+        Extraction("p2", "Two", (ent("Mamba", ConceptType.DATASET, cid="mamba-dataset"),)),
+    ]
+
+
+def test_graph_data_keeps_concepts_that_share_a_name_apart():
+    data = graph_data(PAPERS, _twins())
+    assert [(c.id, c.name, c.type) for c in data.concepts] == [
+        ("mamba", "Mamba", ConceptType.MODEL),
+        ("mamba-dataset", "Mamba", ConceptType.DATASET),
+    ]
+    assert [(m.paper_id, m.concept_id) for m in data.mentions] == [
+        ("p1", "mamba"),
+        ("p2", "mamba-dataset"),
+    ]
+
+
+def test_to_networkx_keys_concepts_by_id_not_name():
+    G = to_networkx(graph_data(PAPERS, _twins()))
+    assert G.nodes[concept_node("mamba")]["type"] == "Model"
+    assert G.nodes[concept_node("mamba-dataset")]["type"] == "Dataset"
+    assert concept_node("Mamba") not in G

@@ -52,7 +52,7 @@ def _mentions(G: nx.DiGraph) -> list[tuple[dict, dict, dict]]:
 
 
 def _papers_of(G: nx.DiGraph, concept: dict) -> set[str]:
-    return {p["id"] for p, _, c in _mentions(G) if c["name"] == concept["name"]}
+    return {p["id"] for p, _, c in _mentions(G) if c["id"] == concept["id"]}
 
 
 def _concepts_of(G: nx.DiGraph, paper_id: str) -> set[str]:
@@ -81,7 +81,7 @@ def papers_using(G: nx.DiGraph, concept: str, role: str, limit: int) -> Rows:
 def co_occurring(G: nx.DiGraph, concept: str, limit: int) -> Rows:
     rows = []
     for c in _matching(G, concept):
-        node = concept_node(c["name"])
+        node = concept_node(c["id"])
         for u, v, e in G.edges(data=True):
             if e["type"] == "CO_OCCURS" and node in (u, v):
                 other = G.nodes[v if u == node else u]
@@ -127,7 +127,7 @@ def shortest_hops(G: nx.DiGraph, source: str, target: str) -> list[int]:
     hops = []
     for a in _matching(G, source):
         for b in _matching(G, target):
-            ends = concept_node(a["name"]), concept_node(b["name"])
+            ends = concept_node(a["id"]), concept_node(b["id"])
             if a is not b and all(n in U for n in ends) and nx.has_path(U, *ends):
                 length = nx.shortest_path_length(U, *ends)
                 hops += [length] if length <= 8 else []
@@ -232,7 +232,8 @@ def test_concept_path_walks_real_mentions(
     params: dict, read_store: LadybugStore, nx_graph: nx.DiGraph
 ) -> None:
     [(hops, path)] = run_query(read_store, load_query(PATH_QUERY), params).rows
-    nodes = [paper_node(x) if i % 2 else concept_node(x) for i, x in enumerate(path)]
+    by_name = {c["name"]: concept_node(c["id"]) for c in _concepts(nx_graph)}
+    nodes = [paper_node(x) if i % 2 else by_name[x] for i, x in enumerate(path)]
     assert len(nodes) == hops + 1
     assert all(nx_graph.has_edge(p, c) for c, p in zip(nodes[::2], nodes[1::2], strict=False))
     assert all(nx_graph.has_edge(p, c) for p, c in zip(nodes[1::2], nodes[2::2], strict=False))

@@ -46,11 +46,13 @@ def _hostile_graph() -> GraphData:
         for i, text in enumerate(HOSTILE)
     )
     concepts = tuple(
-        ConceptNode(f"c{i}", f"{i}|{text[:50]}", ConceptType.DATASET, (text,), 1, (text,))
+        ConceptNode(
+            f"{i}|{text[:50]}", f"{i}|{text[:50]}", ConceptType.DATASET, (text,), 1, (text,)
+        )
         for i, text in enumerate(HOSTILE)
     )
     mentions = tuple(
-        MentionEdge(p.id, c.name, Role.USED, 1) for p, c in zip(papers, concepts, strict=True)
+        MentionEdge(p.id, c.id, Role.USED, 1) for p, c in zip(papers, concepts, strict=True)
     )
     return GraphData(papers, concepts, mentions, ())
 
@@ -160,6 +162,14 @@ def test_failed_write_leaves_old_database_intact(
     with pytest.raises(KGError, match="Cannot write the graph"):
         store.write(bad(graph))
     assert len(_paper_ids(store)) == len(graph.papers)
+
+
+def test_write_keeps_concepts_that_share_a_name_apart(store: LadybugStore, graph) -> None:
+    bert = next(c for c in graph.concepts if c.name == "BERT")
+    twin = replace(bert, id="bert-dataset", type=ConceptType.DATASET)
+    store.write(replace(graph, concepts=(*graph.concepts, twin)))
+    query = "MATCH (c:Concept {name: 'BERT'}) RETURN c.id, c.type ORDER BY c.id"
+    assert store.run(query).rows == (("bert", "Model"), ("bert-dataset", "Dataset"))
 
 
 def test_failed_write_leaves_no_temporary_files(store: LadybugStore, graph, tmp_path) -> None:
@@ -436,7 +446,7 @@ def test_run_variable_length_reach_equals_networkx(
         "MATCH (a:Concept {name: 'RoBERTa'})-[:CO_OCCURS*1..2]-(b:Concept) WHERE a <> b "
         "RETURN count(DISTINCT b)"
     )
-    reach = nx.single_source_shortest_path_length(_co_occurs(nx_graph), "concept:RoBERTa", 2)
+    reach = nx.single_source_shortest_path_length(_co_occurs(nx_graph), "concept:roberta", 2)
     assert read_store.run(query).rows == ((len(reach) - 1,),)
 
 
@@ -446,12 +456,12 @@ def test_run_collect_and_distinct(read_store: LadybugStore, graph: GraphData) ->
         "RETURN count(DISTINCT p) AS papers, count(p) AS links, collect(DISTINCT c.name) AS names"
     )
     [(papers, links, names)] = read_store.run(query).rows
-    datasets = {c.name for c in graph.concepts if c.type == ConceptType.DATASET}
-    links_expected = [m for m in graph.mentions if m.concept in datasets]
+    datasets = {c.id: c.name for c in graph.concepts if c.type == ConceptType.DATASET}
+    links_expected = [m for m in graph.mentions if m.concept_id in datasets]
     assert (papers, links, sorted(names)) == (
         len({m.paper_id for m in links_expected}),
         len(links_expected),
-        sorted(datasets),
+        sorted(datasets.values()),
     )
 
 

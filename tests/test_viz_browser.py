@@ -178,12 +178,12 @@ def test_view_turns_physics_off_once_stable(loaded: Loaded) -> None:
 
 
 def test_view_search_focuses_a_concept_by_name(view: Loaded) -> None:
-    assert _search(view.page, "transformer") == ["concept:Transformer"]
+    assert _search(view.page, "transformer") == ["concept:transformer"]
     assert view.page.text_content("#kg-search-status") == "found: Transformer"
 
 
 def test_view_search_finds_a_concept_by_alias(view: Loaded) -> None:
-    assert _search(view.page, "Low-Rank Adaptation") == ["concept:LoRA"]
+    assert _search(view.page, "Low-Rank Adaptation") == ["concept:lora"]
 
 
 def test_view_search_reports_no_match(view: Loaded) -> None:
@@ -205,13 +205,13 @@ def test_view_click_dims_all_but_the_neighbourhood(view: Loaded) -> None:
     page = view.page
     _search(page, "LoRA")
     page.wait_for_timeout(700)  # the focus animation
-    page.mouse.click(**_node_xy(page, "concept:LoRA"))
+    page.mouse.click(**_node_xy(page, "concept:lora"))
     dimmed = set(
         page.evaluate("nodes.get({filter: n => n.color.background === '#eeeeee'}).map(n => n.id)")
     )
-    near = set(page.evaluate("network.getConnectedNodes('concept:LoRA')"))
-    assert page.evaluate("network.getSelectedNodes()") == ["concept:LoRA"]
-    assert dimmed == set(page.evaluate("nodes.getIds()")) - near - {"concept:LoRA"}
+    near = set(page.evaluate("network.getConnectedNodes('concept:lora')"))
+    assert page.evaluate("network.getSelectedNodes()") == ["concept:lora"]
+    assert dimmed == set(page.evaluate("nodes.getIds()")) - near - {"concept:lora"}
 
 
 def test_view_hostile_text_shows_as_text(view: Loaded) -> None:

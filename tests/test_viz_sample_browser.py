@@ -49,7 +49,7 @@ def test_sample_view_loads_offline_without_errors(sample_view: Loaded) -> None:
 def test_sample_view_search_finds_bert(browser: Browser, sample_site: Path, name: str) -> None:
     seen = _open(browser, sample_site / name)
     try:
-        assert _search(seen.page, "BERT") == ["concept:BERT"]
+        assert _search(seen.page, "BERT") == ["concept:bert"]
         assert seen.page.evaluate("nodes.length") > 50
     finally:
         seen.page.context.close()

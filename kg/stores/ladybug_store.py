@@ -13,7 +13,7 @@ import logging
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Self
 from kg.errors import BuildDirError, KGError, QueryError
 from kg.stores import DB_FILENAME, DEFAULT_TIMEOUT_S, QueryResult, cypher_dir
 from kg.stores.cypher_scan import query_params, split_statements, write_clause
+from kg.vocab import SOURCE, TARGET, table_rows
 
 if TYPE_CHECKING:
     import ladybug
@@ -211,13 +212,13 @@ def _message(err: RuntimeError, timeout_s: float) -> str:
 def _check_keys(data: GraphData) -> None:
     """Refuse rows LadybugDB would reject (and that crash a half-loaded database), naming them."""
     _unique("paper id", (p.id for p in data.papers))
-    _unique("concept name", (c.name for c in data.concepts))
+    _unique("concept id", (c.id for c in data.concepts))
     papers = {p.id for p in data.papers}
-    concepts = {c.name for c in data.concepts}
+    concepts = {c.id for c in data.concepts}
     for m in data.mentions:
-        if m.paper_id not in papers or m.concept not in concepts:
+        if m.paper_id not in papers or m.concept_id not in concepts:
             raise KGError(
-                f"Cannot write the graph: mention {m.paper_id!r} -> {m.concept!r} "
+                f"Cannot write the graph: mention {m.paper_id!r} -> {m.concept_id!r} "
                 "names a paper or concept not in the data; rebuild the graph rows."
             )
     for e in data.co_occurs:
@@ -240,38 +241,6 @@ def _unique(what: str, keys: Iterable[str | None]) -> None:
         )
 
 
-def _table_rows(data: GraphData) -> Iterator[tuple[str, list[dict[str, object]]]]:
-    """Each table's rows keyed by property name (a rel row adds its endpoints' keys), one
-    table at a time so only one table's rows are in memory."""
-    yield "Paper", [p.to_json() for p in data.papers]
-    yield (
-        "Concept",
-        [
-            {
-                "name": c.name,
-                "id": c.id,
-                "type": str(c.type),
-                "aliases": list(c.aliases),
-                "paper_count": c.paper_count,
-                "merged": list(c.merged),
-                "generic": c.generic,
-            }
-            for c in data.concepts
-        ],
-    )
-    yield (
-        "MENTIONS",
-        [
-            {"_from": m.paper_id, "_to": m.concept, "role": str(m.role), "count": m.count}
-            for m in data.mentions
-        ],
-    )
-    yield (
-        "CO_OCCURS",
-        [{"_from": e.source, "_to": e.target, "weight": e.weight} for e in data.co_occurs],
-    )
-
-
 def _bulk_load(path: Path, data: GraphData) -> None:
     """Create the database at `path` and fill each table with one COPY.
 
@@ -282,9 +251,10 @@ def _bulk_load(path: Path, data: GraphData) -> None:
         rel_tables = {
             str(r[0]) for r in _fetch(conn, "CALL show_tables() RETURN name, type") if r[1] == "REL"
         }
-        for table, rows in _table_rows(data):
+        for table, stream in table_rows(data):
+            rows = list(stream)  # one table's rows at a time: COPY takes whole columns
             if rows:
-                _copy(db, table, rows, is_rel=table in rel_tables)
+                _copy(db, table.name, rows, is_rel=table.name in rel_tables)
         conn.execute("CHECKPOINT")
     except RuntimeError as err:
         raise KGError(
@@ -311,7 +281,7 @@ def _copy(db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is
             for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
         ]
         if is_rel:  # keys of both endpoints come first; every key in the schema is a STRING
-            columns = [("_from", "STRING"), ("_to", "STRING"), *columns]
+            columns = [(SOURCE, "STRING"), (TARGET, "STRING"), *columns]
         params: dict[str, object] = {
             f"c{i}": [row[name] for row in rows] for i, (name, _) in enumerate(columns)
         }

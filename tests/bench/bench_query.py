@@ -176,9 +176,9 @@ def bench(n: int, *, loaders: bool) -> None:
 def _rows(data: GraphData) -> list[tuple[str, list[tuple[object, ...]]]]:
     return [
         ("Paper", [tuple(p.to_json().values()) for p in data.papers]),
-        ("Concept", [(c.name, c.id, str(c.type), list(c.aliases), c.paper_count, list(c.merged))
-                     for c in data.concepts]),
-        ("MENTIONS", [(m.paper_id, m.concept, str(m.role), m.count) for m in data.mentions]),
+        ("Concept", [(c.id, c.name, str(c.type), list(c.aliases), c.paper_count, list(c.merged),
+                      c.generic) for c in data.concepts]),
+        ("MENTIONS", [(m.paper_id, m.concept_id, str(m.role), m.count) for m in data.mentions]),
         ("CO_OCCURS", [(e.source, e.target, e.weight) for e in data.co_occurs]),
     ]  # fmt: skip
 
@@ -222,7 +222,7 @@ def load_unwind(path: Path, data: GraphData, folder: Path, batch: int = 5000) ->
         "Concept": [{"name": c.name, "id": c.id, "type": str(c.type), "aliases": list(c.aliases),
                      "paper_count": c.paper_count, "merged": list(c.merged)}
                     for c in data.concepts],
-        "MENTIONS": [{"s": m.paper_id, "t": m.concept, "role": str(m.role), "count": m.count}
+        "MENTIONS": [{"s": m.paper_id, "t": m.concept_id, "role": str(m.role), "count": m.count}
                      for m in data.mentions],
         "CO_OCCURS": [{"s": e.source, "t": e.target, "weight": e.weight} for e in data.co_occurs],
     }  # fmt: skip
@@ -232,9 +232,9 @@ def load_unwind(path: Path, data: GraphData, folder: Path, batch: int = 5000) ->
         " sources: r.sources})",
         "Concept": "UNWIND $rows AS r CREATE (:Concept {name: r.name, id: r.id, type: r.type,"
         " aliases: r.aliases, paper_count: r.paper_count, merged: r.merged})",
-        "MENTIONS": "UNWIND $rows AS r MATCH (p:Paper {id: r.s}), (c:Concept {name: r.t})"
+        "MENTIONS": "UNWIND $rows AS r MATCH (p:Paper {id: r.s}), (c:Concept {id: r.t})"
         " CREATE (p)-[:MENTIONS {role: r.role, count: r.count}]->(c)",
-        "CO_OCCURS": "UNWIND $rows AS r MATCH (a:Concept {name: r.s}), (b:Concept {name: r.t})"
+        "CO_OCCURS": "UNWIND $rows AS r MATCH (a:Concept {id: r.s}), (b:Concept {id: r.t})"
         " CREATE (a)-[:CO_OCCURS {weight: r.weight}]->(b)",
     }
     for table, statement in statements.items():
