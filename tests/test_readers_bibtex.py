@@ -262,3 +262,32 @@ def test_read_bibtex_takes_plain_lines() -> None:
     assert [p.title for p in read_bibtex(GOOD.splitlines(keepends=True), path="x")] == [
         "Good Entry"
     ]  # type: ignore[union-attr]
+
+
+REAL = INPUTS / "real"
+
+
+@pytest.mark.parametrize(
+    ("name", "n_papers", "n_no_abstract"),
+    [
+        ("scopus_funding.bib", 7, 0),  # funding_text<NBSP>1 = {…}, funding_details repeated
+        ("scopus_comma_key.bib", 1, 1),  # @ARTICLE{Kenny20103,17,
+        ("scopus_no_abstracts.bib", 60, 60),
+        ("scopus_2026.bib", 1, 0),
+    ],
+)
+def test_bibtex_real_scopus_exports_lose_no_paper(
+    name: str, n_papers: int, n_no_abstract: int
+) -> None:
+    result = read_papers([REAL / name])
+    assert (len(result.papers), result.n_no_abstract, result.skipped) == (
+        n_papers,
+        n_no_abstract,
+        (),
+    )
+
+
+def test_bibtex_field_name_is_whatever_stands_before_the_equals() -> None:
+    text = "@article{k,\n funding_text 1 = {F}, title = {T}, abstract={A},\n funding_text 1={G}}\n"
+    (paper,) = read_bibtex(text.splitlines(keepends=True), path="s.bib")
+    assert (paper.title, paper.abstract) == ("T", "A")  # type: ignore[union-attr]

@@ -211,3 +211,20 @@ def test_sniff_delimiter_counts_outside_quotes(header: str, expected: str) -> No
 def test_read_csv_takes_plain_lines() -> None:
     out = list(read_csv(["title,abstract\n", "T,A\n"], path="x.csv"))
     assert [p.title for p in out] == ["T"]  # type: ignore[union-attr]
+
+
+def test_csv_scopus_rows_with_one_field_more_than_the_header_are_read(tmp_path: Path) -> None:
+    header, *rows = (INPUTS / "scopus.csv").read_text(encoding="utf-8-sig").splitlines()
+    path = _csv(tmp_path, "\n".join([header, *(row + ',""' for row in rows)]) + "\n")
+    assert len(read_papers([path]).papers) == len(read_papers([INPUTS / "scopus.csv"]).papers)
+
+
+def test_csv_trailing_field_on_a_row_with_a_line_break_is_read(tmp_path: Path) -> None:
+    result = read_papers([_csv(tmp_path, 'id,title,abstract\nx1,T1,"A\nB",extra\nx2,T2,A2\n')])
+    assert [(p.id, p.abstract) for p in result.papers] == [("x1", "A B"), ("x2", "A2")]
+    assert result.skipped == ()
+
+
+def test_csv_short_row_with_every_named_column_is_read(tmp_path: Path) -> None:
+    result = read_papers([_csv(tmp_path, "id,title,abstract,pages\nx1,T1,A1\n")])
+    assert [p.id for p in result.papers] == ["x1"]

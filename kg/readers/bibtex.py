@@ -33,8 +33,14 @@ MONTHS = {
 }  # fmt: skip
 _ENTRY_START = re.compile(r"\s*@\s*([A-Za-z][\w-]*)\s*([{(])")
 _NAME = re.compile(r"\s*([^\s=,{}()\"#]+)\s*")
+_FIELD_NAME = re.compile(r"\s*([^\s=,{}()\"#][^=,{}()\"#\n]*?)\s*=")
+_KEY = re.compile(r"[^,=]*,")
+_KEY_PIECE = re.compile(r"[^,={}]*,")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _SKIPPED_TYPES = frozenset({"comment", "preamble"})
+READ_FIELDS = frozenset(
+    {"title", "abstract", "author", "year", "date", "url", "doi", "eprint", "keywords"}
+)
 
 
 class BibError(ValueError):
@@ -129,6 +135,16 @@ class _Cursor:
         self.pos = match.end()
         return match.group(1)
 
+    def field_name(self) -> str:
+        """Read a field name and its '=': whatever stands before the '=' (Scopus writes
+        ``funding_text 1``), lower case, inner spaces made single."""
+        match = _FIELD_NAME.match(self.text, self.pos)
+        if not match:
+            word = self.name()
+            raise BibError(f"expected '=' after {word!r}; check the entry's commas and braces")
+        self.pos = match.end()
+        return " ".join(match.group(1).lower().split())
+
     def value(self) -> str:
         parts = [self._part()]
         self.skip()
@@ -185,28 +201,26 @@ def parse_entry(text: str, line: int, macros: dict[str, str]) -> Entry | None:
     cursor.pos = start.end()
     closing = "}" if start.group(2) == "{" else ")"
     key = ""
-    head = re.match(r"[^,=]*,", text[cursor.pos :]) if kind != "string" else None
-    if head:  # the key runs to the first comma, unless an '=' comes first (no key)
-        key = head.group()[:-1].strip()
-        cursor.pos += head.end()
+    head = _KEY.match(text, cursor.pos) if kind != "string" else None
+    while head:  # the key runs to a comma, unless an '=' comes first (no key); Scopus
+        key += head.group()  # writes keys with commas (Kenny20103,17), so a piece with no
+        cursor.pos = head.end()  # '=' after the comma still belongs to the key
+        head = _KEY_PIECE.match(text, cursor.pos)
+    key = key[:-1].strip()
     fields: dict[str, str] = {}
     while True:
         cursor.skip(" \t\r\n,")
         if cursor.peek() in (closing, ""):
             break
-        name = cursor.name().lower()
-        cursor.skip()
-        if cursor.peek() != "=":
-            raise BibError(f"expected '=' after {name!r}; check the entry's commas and braces")
-        cursor.pos += 1
+        name = cursor.field_name()
         cursor.skip()
         value = cursor.value()
         if kind == "string":
             macros[name] = value
-        elif name in fields:
-            log.warning("line %d: field %r given twice; the first is used", line, name)
-        else:
+        elif name not in fields:
             fields[name] = value
+        elif name in READ_FIELDS:  # Scopus repeats funding_details; that is no news
+            log.warning("line %d: field %r given twice; the first is used", line, name)
     return None if kind == "string" else Entry(kind, key, fields, line)
 
 

@@ -3,7 +3,9 @@
 Column names match case-insensitively with the export headers of Scopus ("Title",
 "Abstract", "Year", "DOI", "Authors", "Author Keywords"), IEEE Xplore ("Document Title",
 "Publication Year", "PDF Link") and Web of Science tab-delimited files ("TI", "AB", "AU",
-"PY", "DI"). The delimiter of a .csv file is read off its header (",", ";" or tab).
+"PY", "DI"). The delimiter of a .csv file is read off its header (",", ";" or tab). Fields are placed by
+the header's columns: a row with more fields than the header (Scopus ends most rows with one
+more) is read, and a row is bad only when a named column (title, abstract, id…) is missing.
 A row whose quote is never closed swallows the lines after it; such a row is reported and
 the lines after its first are read again.
 """
@@ -126,9 +128,7 @@ def read_csv(
         if not any(cell.strip() for cell in row):
             continue
         n_records += 1
-        if len(row) > len(header) and not any(cell.strip() for cell in row[len(header) :]):
-            row = row[: len(header)]  # Web of Science ends rows with a tab
-        if len(row) != len(header) and len(tap.taken) > 1:
+        if _is_swallowed(row, len(header), n_lines=len(tap.taken)):
             reason = (
                 f"a quote opened here is not closed (the row runs over {len(tap.taken)} lines)"
                 "; close the quote"
@@ -141,10 +141,19 @@ def read_csv(
         yield _row_paper(row, index, len(header), path=path, line=start, record=n_records)
 
 
+def _is_swallowed(row: list[str], width: int, *, n_lines: int) -> bool:
+    """Tell a row whose quote never closed: it runs over lines and its fields do not fit.
+
+    A row one field longer than the header is a whole row: Scopus ends most rows with an
+    extra field, Web of Science with a tab.
+    """
+    return n_lines > 1 and len(row) not in (width, width + 1)
+
+
 def _row_paper(
     row: list[str], index: Mapping[str, int], width: int, *, path: str, line: int, record: int
 ) -> Paper | Skipped:
-    if len(row) != width:
+    if len(row) <= max(index.values()):  # fields past the header's are not ours to read
         reason = (
             f"{len(row)} fields where the header has {width}; fix the row's quotes or delimiters"
         )
