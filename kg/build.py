@@ -2,7 +2,8 @@
 
 A build holds OUT's lock, writes everything into a staging folder inside OUT, then moves the
 files into place under a journal with manifest.json last (kg.lock), so a failed or killed build
-leaves the previous build whole.
+leaves the previous build whole. It builds only into a new or empty folder or an earlier kg build,
+unless forced (kg.folder).
 """
 
 from __future__ import annotations
@@ -17,8 +18,18 @@ from typing import TYPE_CHECKING
 
 from kg import corpus
 from kg.errors import BuildDirError, InputError
+from kg.folder import (
+    GRAPH_DB,
+    JOURNAL,
+    KG_FILES,
+    MANIFEST,
+    check_buildable,
+    check_database,
+    make_staging,
+    read_meta,
+)
 from kg.graph import GraphData, graph_data
-from kg.lock import JOURNAL, LOCK_WAIT_S, commit, dir_lock, recover, settle
+from kg.lock import LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
 
 if TYPE_CHECKING:
@@ -27,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GRAPH_DB = "graph.lbug"
-MANIFEST = "manifest.json"
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 
 
@@ -50,8 +59,12 @@ def sample_inputs() -> list[Path]:
     return sorted(SAMPLE_DIR.glob("*.txt"))
 
 
-def check_out_dir(out: Path) -> None:
-    """Refuse an output path that cannot be a build folder, before any work is done."""
+def check_out_dir(out: Path, *, force: bool = False) -> None:
+    """Refuse an output path that cannot be a build folder, before any work is done.
+
+    Args:
+        force: build into a folder that holds other files than a kg build's.
+    """
     if out.exists() and not out.is_dir():
         raise BuildDirError(f"{out}: exists and is not a folder; choose another -o/--out")
     for parent in out.resolve().parents:
@@ -61,6 +74,7 @@ def check_out_dir(out: Path) -> None:
                     f"{out}: {parent} is a file, not a folder; choose another -o/--out"
                 )
             break
+    check_buildable(out, force=force)
 
 
 def merge_papers(old: Iterable[Paper], new: Iterable[Paper]) -> list[Paper]:
@@ -124,8 +138,8 @@ def _built_with(out: Path) -> str | None:
     import json
 
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = json.loads(read_meta(out / MANIFEST) or "null")
+    except ValueError:
         return None
     return manifest.get("extractor") if isinstance(manifest, dict) else None
 
@@ -137,8 +151,8 @@ def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
         raise BuildDirError(
             f"{out}: not a kg build folder (no {corpus.PAPERS}); run 'kg build INPUT... -o {out}'"
         )
-    return corpus.read_papers(out / corpus.PAPERS), corpus.read_extractions(
-        out / corpus.EXTRACTIONS
+    return corpus.read_papers(out / corpus.PAPERS, in_build=True), corpus.read_extractions(
+        out / corpus.EXTRACTIONS, in_build=True
     )
 
 
@@ -147,6 +161,7 @@ def open_built_store(out: Path, *, read_only: bool = True) -> GraphStore:
     from kg.stores import open_store
 
     settle(out)
+    check_database(out)
     if not (out / GRAPH_DB).exists():
         raise BuildDirError(
             f"{out}: no graph database ({GRAPH_DB}); run 'kg build INPUT... -o {out}' first"
@@ -173,15 +188,17 @@ def build(
     jobs: int = 1,
     wait: float = LOCK_WAIT_S,
     ner: Path | None = None,
+    force: bool = False,
 ) -> BuildSummary:
     """Read INPUTS, extract, and write the build folder OUT (papers, extractions, database, views).
 
     Another build of OUT runs first if it holds the folder's lock; this one waits up to `wait`
-    seconds for it, so concurrent updates apply one after the other.
+    seconds for it, so concurrent updates apply one after the other. A folder that holds other
+    files than a kg build's is refused unless `force`.
     """
     from kg.readers import read_papers
 
-    check_out_dir(out)
+    check_out_dir(out, force=force)
     result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
     if not result.papers and result.skipped:  # keep the previous build rather than empty it
         first = result.skipped[0]
@@ -228,15 +245,17 @@ def write_build(
     """Write every output into a staging folder, then move them into OUT, the manifest last."""
     with dir_lock(out, wait=LOCK_WAIT_S):
         recover(out)
-        staging = out / f".staging-{os.getpid()}"
+        staging: Path | None = None
         try:
-            staging.mkdir()
+            staging = make_staging(out)
             corpus.write_papers(staging / corpus.PAPERS, papers)
             corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
             _write_database(staging / GRAPH_DB, data)
             if views:
                 _write_views(staging, data, **(view_options or {}))
-            names = sorted(p.name for p in staging.iterdir())
+            names = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+            if not set(names) <= KG_FILES:  # the journal may name only kg's own files
+                raise ValueError(f"unexpected build outputs {names}; add them to kg.folder")
             made_by = extractor or extractor_fingerprint()
             manifest = corpus.dumps(_manifest(staging, names, data, made_by)) + "\n"
             corpus.write_atomic(staging / MANIFEST, manifest)
@@ -248,7 +267,8 @@ def write_build(
                 f"choose another -o/--out; the previous build is {kept}"
             ) from err
         finally:
-            if not (out / JOURNAL).exists():  # else recover needs the old files kept in it
+            # else recover needs the old files kept in it
+            if staging is not None and not os.path.lexists(out / JOURNAL):
                 shutil.rmtree(staging, ignore_errors=True)
     return (*names, MANIFEST)
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kg.errors import BuildDirError
+from kg.folder import open_regular, temp_path
 from kg.model import Extraction, Paper
 
 PAPERS = "papers.jsonl"
 EXTRACTIONS = "extractions.jsonl"
+MAX_LINE_CHARS = 256 * 1024 * 1024  # a paper read within the readers' caps fits
+T = TypeVar("T")
 
 
 def dumps(data: Any) -> str:
@@ -24,10 +27,15 @@ def dumps(data: Any) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and os.replace, so readers never see half."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """Write `text` to `path` through a temporary file and os.replace, so readers never see half.
+
+    The temporary file is created new (never through a link planted under its name).
+    """
+    tmp = temp_path(path, str(os.getpid()))
     try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as handle:
+        tmp.unlink(missing_ok=True)
+        fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -49,35 +57,66 @@ def write_extractions(path: Path, extractions: Iterable[Extraction]) -> None:
     write_jsonl(path, (e.to_json() for e in sorted(extractions, key=lambda e: e.paper_id)))
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def _read_jsonl(path: Path, *, in_build: bool) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-blank line; in a build folder, links are not followed."""
     try:
-        handle = path.open(encoding="utf-8")
+        fd = open_regular(path, follow=not in_build)
     except FileNotFoundError:
         raise BuildDirError(
             f"{path}: missing; run 'kg build INPUT... -o {path.parent}' first"
         ) from None
-    with handle:
-        for n, line in enumerate(handle, 1):
+    with os.fdopen(fd, encoding="utf-8") as handle:
+        n = 0
+        while line := handle.readline(MAX_LINE_CHARS):
+            n += 1
+            if len(line) == MAX_LINE_CHARS and not line.endswith("\n"):
+                raise BuildDirError(
+                    f"{path}:{n}: line over {MAX_LINE_CHARS:,} characters; rebuild the folder "
+                    "with 'kg build'"
+                )
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError as err:
+                yield n, json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as err:
+                what = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
                 raise BuildDirError(
-                    f"{path}:{n}: not valid JSON ({err.msg}); rebuild the folder with 'kg build'"
+                    f"{path}:{n}: not valid JSON ({what}); rebuild the folder with 'kg build'"
                 ) from None
 
 
-def read_papers(path: Path) -> list[Paper]:
+def _rows(
+    path: Path, make: Callable[[dict[str, Any]], T], what: str, fix: str, *, in_build: bool
+) -> list[T]:
+    rows = []
+    for n, row in _read_jsonl(path, in_build=in_build):
+        try:
+            if not isinstance(row, dict):
+                raise TypeError(f"a JSON {type(row).__name__}, not an object")
+            rows.append(make(row))
+        except (KeyError, ValueError, TypeError, AttributeError) as err:
+            problem = f"no {err} field" if isinstance(err, KeyError) else str(err)
+            raise BuildDirError(f"{path}:{n}: not {what} ({problem}); {fix}") from None
+    return rows
+
+
+def read_papers(path: Path, *, in_build: bool = False) -> list[Paper]:
     """Papers saved by a build."""
-    return [Paper.from_json(row) for row in _read_jsonl(path)]
+    return _rows(
+        path,
+        Paper.from_json,
+        "a paper record",
+        f"fix or remove the line, or rebuild the folder with 'kg build INPUT... -o {path.parent}'",
+        in_build=in_build,
+    )
 
 
-def read_extractions(path: Path) -> list[Extraction]:
+def read_extractions(path: Path, *, in_build: bool = False) -> list[Extraction]:
     """Extractions saved by a build or by `kg extract`."""
-    try:
-        return [Extraction.from_json(row) for row in _read_jsonl(path)]
-    except (KeyError, ValueError, TypeError) as err:
-        raise BuildDirError(
-            f"{path}: not an extractions file ({err}); make one with 'kg extract'"
-        ) from None
+    return _rows(
+        path,
+        Extraction.from_json,
+        "an extraction record",
+        "make the file again with 'kg extract' (or 'kg build')",
+        in_build=in_build,
+    )

@@ -116,7 +116,7 @@ def test_build_failure_leaves_previous_build_intact(tmp_path, monkeypatch):
     with pytest.raises(BuildDirError, match="previous build is unchanged"):
         build([write_jsonl(tmp_path / "b.jsonl", PAPERS[:1])], out, views=False)
     assert digest(out) == before
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".kg-staging-*"))
 
 
 def test_build_with_no_records_raises_and_writes_nothing(tmp_path):

@@ -31,6 +31,7 @@ from kg import lock
 from kg.build import build
 from kg.cli import app
 from kg.errors import BuildDirError
+from kg.folder import MARKER_TEXT
 from kg.stores.ladybug_store import LadybugStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,7 +195,7 @@ def phase(out: Path) -> str:
     names = {p.name for p in out.iterdir()}
     if lock.JOURNAL in names:
         return "moving"
-    if any(n.startswith(".staging-") for n in names):
+    if any(n.startswith(".kg-staging-") for n in names):
         return "writing"
     return "before-or-done"
 
@@ -309,7 +310,8 @@ def on_call(n: int, real: Callable[..., object], calls: list[int]) -> Callable[.
     return call
 
 
-@pytest.mark.parametrize(("name", "expected"), [("replace", 9), ("link", 4), ("fsync", 5)])
+# fsync: the staging folder's marker, 2 JSONL files, the manifest, the journal, the folder
+@pytest.mark.parametrize(("name", "expected"), [("replace", 9), ("link", 4), ("fsync", 6)])
 def test_build_disk_error_on_any_call_leaves_dir_unchanged(
     crash: Crash, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: int
 ) -> None:
@@ -329,10 +331,11 @@ def test_build_disk_error_on_any_call_leaves_dir_unchanged(
 
 def test_next_build_removes_stale_staging_and_temp_files(crash: Crash, tmp_path: Path) -> None:
     out = crash.fresh_dir(tmp_path)
-    stale = [".staging-999999/papers.jsonl", "..kg-journal.json.tmp-999999", ".index.html.x.tmp"]
+    stale = [".kg-staging-999999-x/papers.jsonl", ".kg-tmp-.kg-journal.json-999999"]
     for name in stale:
         (out / name).parent.mkdir(exist_ok=True)
         (out / name).write_text("half", encoding="utf-8")
+    (out / ".kg-staging-999999-x" / ".kg-staging").write_text(MARKER_TEXT, encoding="ascii")
     check_next_build(crash, out)
 
 
