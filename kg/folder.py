@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -125,11 +126,15 @@ def is_kg_build(out: Path) -> bool:
 def make_staging(out: Path) -> Path:
     """Create a new staging folder in OUT, marked as kg's so that only kg's are ever removed."""
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
-    fd = open_regular(staging / STAGING_MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(MARKER_TEXT)
-        handle.flush()
-        os.fsync(handle.fileno())  # a journal naming this folder must find it marked after a crash
+    try:
+        fd = open_regular(staging / STAGING_MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(MARKER_TEXT)
+            handle.flush()
+            os.fsync(handle.fileno())  # a journal naming this folder finds it marked after a crash
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
 
 
