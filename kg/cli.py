@@ -263,8 +263,21 @@ def query(
         bool, typer.Option("--write", help="Allow a query that changes the graph.")
     ] = False,
     list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds before the query is stopped.")
+    ] = 60.0,
+    memory: Annotated[
+        int, typer.Option("--memory", help="MiB of memory the database engine may use.")
+    ] = 1024,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Most rows a query may return.")
+    ] = 100_000,
 ) -> None:
-    """Run a Cypher query (or a named one) on a build's embedded graph database."""
+    """Run a Cypher query (or a named one) on a build's embedded graph database.
+
+    The query runs in a separate, bounded process: only reading unless --write (never files,
+    extensions or settings), within --timeout, --memory and --max-rows; Ctrl-C stops it (exit 130).
+    """
     from kg import query as q
 
     if list_queries:
@@ -279,12 +292,12 @@ def query(
     to_run: str | q.NamedQuery = q.load_query(name) if name else str(cypher)
     values = dict(q.parse_param(p) for p in param or [])
     from kg.build import open_built_store
+    from kg.sandbox import Limits
 
-    store = open_built_store(folder, read_only=not write)
-    try:
-        result = q.run_query(store, to_run, values, write=write)
-    finally:
-        store.close()
+    limits = Limits(timeout_s=timeout, memory_mb=memory, max_rows=max_rows)
+    result = q.run_user_query(
+        open_built_store(folder, read_only=not write), to_run, values, write=write, limits=limits
+    )
     if as_json:
         typer.echo(q.format_json(result))
     elif as_csv:
@@ -346,15 +359,11 @@ def viz(
 
 def _query_view(folder: Path, cypher: str, out: Path) -> Path:
     from kg.build import open_built_store
-    from kg.query import run_query
+    from kg.query import run_user_query
     from kg.query_view import rows_to_graph
     from viz.html import render_subgraph
 
-    store = open_built_store(folder)
-    try:
-        result = run_query(store, cypher)
-    finally:
-        store.close()
+    result = run_user_query(open_built_store(folder), cypher)
     nodes, edges = rows_to_graph(result)
     if not nodes:
         raise KGError(

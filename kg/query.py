@@ -21,9 +21,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import KGError
 from kg.stores import GraphStore, QueryResult, cypher_dir
+
+if TYPE_CHECKING:
+    from kg.sandbox import Limits
 
 __all__ = [
     "NamedQuery",
@@ -35,6 +39,7 @@ __all__ = [
     "parse_param",
     "read_query",
     "run_query",
+    "run_user_query",
 ]
 
 SCHEMA_FILE = "schema.cypher"
@@ -159,6 +164,34 @@ def run_query(
     if isinstance(query, NamedQuery):
         return store.run(query.text_for(store.engine), query.bind(params or {}), write=write)
     return store.run(query, params, write=write)
+
+
+def run_user_query(
+    store: GraphStore,
+    query: str | NamedQuery,
+    params: Mapping[str, object] | None = None,
+    *,
+    write: bool = False,
+    limits: Limits | None = None,
+) -> QueryResult:
+    """Run a user's query: on the embedded database in a bounded child process (kg.sandbox),
+    on a server through its store. `store` is closed afterwards."""
+    from kg.sandbox import Limits, run_isolated
+    from kg.stores.cypher_guard import check_query
+    from kg.stores.ladybug_store import LadybugStore
+
+    try:
+        if not isinstance(store, LadybugStore):
+            return run_query(store, query, params, write=write)
+        if isinstance(query, NamedQuery):
+            text, values = query.text_for(store.engine), query.bind(params or {})
+        else:
+            text, values = query, dict(params or {})
+        store.close()
+        check_query(text, write=write)  # refused here without starting a process
+        return run_isolated(store.path, text, values, write=write, limits=limits or Limits())
+    finally:
+        store.close()
 
 
 def format_table(result: QueryResult, *, max_width: int = 60) -> str:

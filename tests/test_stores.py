@@ -229,11 +229,18 @@ WRITES = [
     "MATCH (p:Paper) SET p.title = 'x'",
     "MATCH (p:Paper) DETACH DELETE p",
     "MERGE (c:Concept {name: 'x'})",
+    "match (p:Paper) delete p",
+]
+# Schema changes, files, extensions and settings: refused even with --write.
+NEVER = [
     "MATCH (c:Concept) REMOVE c.type",
     "DROP TABLE CO_OCCURS",
     "COPY Paper FROM 'papers.csv'",
     "ALTER TABLE Paper ADD x STRING",
-    "match (p:Paper) delete p",
+    "LOAD '/tmp/lib.so'",
+    "LOAD FROM 'papers.csv' RETURN *",
+    "CALL threads = 1",
+    "INSTALL json",
 ]
 
 
@@ -241,6 +248,14 @@ WRITES = [
 def test_run_refuses_a_writing_query(store: LadybugStore, query: str) -> None:
     with pytest.raises(QueryError, match="pass --write"):
         store.run(query)
+
+
+@pytest.mark.parametrize("query", NEVER)
+def test_run_refuses_schema_file_and_setting_statements_even_with_write(
+    store: LadybugStore, query: str
+) -> None:
+    with pytest.raises(QueryError, match="refused at line 1"):
+        store.run(query, write=True)
 
 
 def test_run_refused_write_changes_nothing(store: LadybugStore, graph: GraphData) -> None:
@@ -378,7 +393,7 @@ def test_split_statements_keeps_semicolons_in_strings() -> None:
     [
         ("MATCH (p:Paper) RETURN p.nope", "cypher/schema.cypher"),
         ("MATCH (d:Dataset) RETURN d", "tables are Paper"),
-        ("MATCH (p:Paper RETURN p", "Parser exception"),
+        ("MATCH (p:Paper RETURN p", r"refused at line 1, column 16 \('RETURN'\): expected '\)'"),
     ],
 )
 def test_run_error_is_one_line_query_error_with_hint(
@@ -465,5 +480,10 @@ def test_run_collect_and_distinct(read_store: LadybugStore, graph: GraphData) ->
     )
 
 
-def test_run_several_statements_returns_the_last(read_store: LadybugStore) -> None:
-    assert read_store.run("RETURN 1 AS a; RETURN 2 AS b").rows == ((2,),)
+def test_run_refuses_several_statements(read_store: LadybugStore) -> None:
+    with pytest.raises(QueryError, match="one query at a time"):
+        read_store.run("RETURN 1 AS a; RETURN 2 AS b")
+
+
+def test_run_allows_one_trailing_semicolon(read_store: LadybugStore) -> None:
+    assert read_store.run("RETURN 1 AS a;").rows == ((1,),)

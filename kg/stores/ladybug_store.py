@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Self
 
 from kg.errors import BuildDirError, KGError, QueryError
 from kg.stores import DB_FILENAME, DEFAULT_TIMEOUT_S, QueryResult, cypher_dir
-from kg.stores.cypher_scan import query_params, split_statements, write_clause
+from kg.stores.cypher_guard import check_plan, check_query
+from kg.stores.cypher_scan import query_params, split_statements
 from kg.vocab import SOURCE, TARGET, table_rows
 
 if TYPE_CHECKING:
@@ -38,6 +39,10 @@ _HINTS = (
     ("Parser exception", "check the Cypher; LadybugDB lacks some Neo4j syntax (FOREACH, CALL {})"),
     ("Binder exception", "check names and types against cypher/schema.cypher"),
     ("read-only", "pass --write to open the graph for writing"),
+    (
+        "buffer pool is full",
+        "the query needs more memory than it may use; narrow it or raise --memory",
+    ),
 )
 
 
@@ -47,11 +52,19 @@ class LadybugStore:
     engine = "ladybug"
 
     def __init__(
-        self, path: Path, *, read_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        buffer_pool_mb: int = 0,
+        max_rows: int | None = None,
     ) -> None:
         self.path = path
         self.read_only = read_only
         self.timeout_s = timeout_s
+        self.buffer_pool_mb = buffer_pool_mb  # 0: the engine's default (most of the memory)
+        self.max_rows = max_rows
         self._db: ladybug.Database | None = None
         self._conn: ladybug.Connection | None = None
         self._props: dict[str, tuple[str, ...]] = {}
@@ -101,10 +114,13 @@ class LadybugStore:
     def run(
         self, query: str, params: Mapping[str, object] | None = None, *, write: bool = False
     ) -> QueryResult:
-        """Run one Cypher query and return its rows as plain Python values."""
-        clause = write_clause(query)
-        if clause is not None and not write:
-            raise QueryError(f"The query writes to the graph ({clause}); pass --write to allow it.")
+        """Run one Cypher query and return its rows as plain Python values.
+
+        The query is parsed first (`check_query`: only reading, or with `write` only changing
+        rows; never files, extensions or settings), then the engine's plan for it is checked
+        (`check_plan`), and only then is it run.
+        """
+        check_query(query, write=write)
         if write and self.read_only:
             raise QueryError(
                 f"'{self.path}' is open read-only; pass --write to open it for writing."
@@ -112,19 +128,33 @@ class LadybugStore:
         bound = _bind(query, params or {})
         conn = self._connection()
         try:
+            plan = conn.execute(f"EXPLAIN {query}", bound)
+            assert not isinstance(plan, list)  # check_query lets one statement through
+            first: Any = plan.get_all()[0]
+            check_plan(str(first[0]), write=write)
+            plan.close()
             result = conn.execute(query, bound)
         except RuntimeError as err:
             raise QueryError(_message(err, self.timeout_s)) from err
-        if isinstance(result, list):  # several statements: the last one answers
-            result = result[-1]
+        assert not isinstance(result, list)
         columns = tuple(result.get_column_names())
-        rows = tuple(tuple(self._plain(value) for value in row) for row in result.get_all())
+        rows: list[tuple[object, ...]] = []
+        while result.has_next():
+            if self.max_rows is not None and len(rows) >= self.max_rows:
+                result.close()
+                raise QueryError(
+                    f"The query returns more than {self.max_rows:,} rows; add a LIMIT, "
+                    "or raise --max-rows."
+                )
+            rows.append(tuple(self._plain(value) for value in result.get_next()))
         result.close()
-        return QueryResult(columns, rows)
+        return QueryResult(columns, tuple(rows))
 
     def _connection(self) -> ladybug.Connection:
         if self._conn is None:
-            self._db, self._conn = _open(self.path, read_only=self.read_only)
+            self._db, self._conn = _open(
+                self.path, read_only=self.read_only, buffer_pool_mb=self.buffer_pool_mb
+            )
             self._conn.set_query_timeout(max(0, round(self.timeout_s * 1000)))
         return self._conn
 
@@ -154,12 +184,17 @@ class LadybugStore:
         return self._props[label]
 
 
-def _open(path: Path, *, read_only: bool) -> tuple[ladybug.Database, ladybug.Connection]:
+def _open(
+    path: Path, *, read_only: bool, buffer_pool_mb: int = 0
+) -> tuple[ladybug.Database, ladybug.Connection]:
     import ladybug
 
     is_new = not path.exists()
-    try:
-        db = ladybug.Database(str(path), read_only=read_only)
+    pool, reserve = (buffer_pool_mb << 20, max_db_size(path)) if buffer_pool_mb else (0, None)
+    try:  # a bounded engine: its memory pool and its address space reservation
+        db = ladybug.Database(
+            str(path), read_only=read_only, buffer_pool_size=pool, max_db_size=reserve
+        )
     except RuntimeError as err:
         raise BuildDirError(
             f"Cannot open the graph database '{path}': {_first_line(err)}. "
@@ -170,6 +205,14 @@ def _open(path: Path, *, read_only: bool) -> tuple[ladybug.Database, ladybug.Con
         for statement in schema_statements():
             conn.execute(statement)
     return db, conn
+
+
+def max_db_size(path: Path) -> int:
+    """The address space to reserve for the database at `path`: a power of two, at least 1 GiB
+    and four times the file (the engine reserves 8 TiB unless told, which no memory limit allows).
+    """
+    size = path.stat().st_size if path.exists() else 0
+    return 1 << max(30, (4 * size).bit_length())
 
 
 def schema_statements() -> tuple[str, ...]:
