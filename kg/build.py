@@ -25,6 +25,7 @@ from kg.folder import (
     MANIFEST,
     check_buildable,
     check_database,
+    is_kg_build,
     make_staging,
     read_meta,
 )
@@ -214,7 +215,7 @@ def build(
         recover(out)
         previous: dict[str, tuple[Paper, Extraction]] = {}
         old_papers: list[Paper] = []
-        if (out / corpus.PAPERS).exists():
+        if is_kg_build(out):  # never read a forced folder's own papers.jsonl as kg's
             old_papers, old_exts = load_corpus(out)
             if _built_with(out) == extractor_fingerprint(ner=ner):
                 ext_by_id = {e.paper_id: e for e in old_exts}

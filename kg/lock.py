@@ -232,9 +232,10 @@ def _read_journal(out: Path) -> tuple[Path, list[str]] | None:
         )
     foreign = sorted({n for n in names if n not in KG_FILES})
     if foreign or not names or names[-1] != MANIFEST:
+        what = f"files that are not kg's ({', '.join(map(repr, foreign[:5]))})"
         raise BuildDirError(
-            f"{path}: names files that are not kg's ({', '.join(map(repr, foreign[:5]))}); "
-            "nothing was changed; delete the journal, then run kg again"
+            f"{path}: names {what if foreign else f'no {MANIFEST} last'}, so kg did not write "
+            "it; nothing was changed; delete the journal, then run kg again"
         )
     if not is_kg_staging(out / staging):
         raise BuildDirError(
