@@ -32,12 +32,19 @@ class InputError(KGError):
         super().__init__(f"{where}: {what}; {fix}")
 
 
+# The formats kg.readers reads (kept here so that errors import nothing of the readers).
+FORMAT_NAMES = (
+    "hf", "hf-html", "jsonl", "json", "csv", "tsv", "atom", "arxiv", "bibtex", "ris", "s2",
+    "openalex",
+)  # fmt: skip
+
+
 class UnknownFormat(InputError):
     """The format of an input file cannot be detected or is not supported."""
 
     def __init__(self, path: str | Path, detail: str = "") -> None:
         what = f"cannot tell the format{': ' + detail if detail else ''}"
-        super().__init__(path, what, "pass --format hf|jsonl|json|csv|tsv|atom|arxiv|bibtex")
+        super().__init__(path, what, "pass --format " + "|".join(FORMAT_NAMES))
 
 
 class NoRecords(InputError):

@@ -98,8 +98,11 @@ def test_read_papers_unknown_format_option_fails(tmp_path: Path) -> None:
         read_papers([_write(tmp_path, "a.jsonl", LINES[0])], fmt="yaml")
 
 
-def test_read_papers_formats_are_the_eight() -> None:
-    assert FORMATS == ("hf", "jsonl", "json", "csv", "tsv", "atom", "arxiv", "bibtex")
+def test_read_papers_formats_are_the_twelve() -> None:
+    assert (
+        *("hf", "hf-html", "jsonl", "json", "csv", "tsv", "atom", "arxiv", "bibtex", "ris"),
+        *("s2", "openalex"),
+    ) == FORMATS
 
 
 def test_read_papers_unknown_columns_field_fails(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """Read papers from input files of any supported format, merged and deduplicated.
 
-Formats: "hf" (a Hugging Face papers page saved as text), "jsonl", "json" (an array),
-"csv", "tsv", "atom" (arXiv API feed), "arxiv" (the arXiv metadata snapshot) and "bibtex".
-Any of them may be gzipped. A bad record is skipped and listed (or raises with strict=True);
+Formats: "hf" (a Hugging Face papers page saved as text), "hf-html" (saved as HTML), "jsonl",
+"json" (an array; the Hugging Face daily-papers API too), "csv", "tsv", "atom" (arXiv API
+feed), "arxiv" (the arXiv metadata snapshot), "bibtex", "ris", "s2" (Semantic Scholar Graph
+API JSON) and "openalex" (OpenAlex works JSON). Any of them may be gzipped. A bad record is skipped and listed (or raises with strict=True);
 a file that cannot be read at all raises an InputError.
 """
 
@@ -12,22 +13,26 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import NoRecords, UnknownFormat
+from kg.errors import FORMAT_NAMES, NoRecords, UnknownFormat
 from kg.model import Paper
 from kg.readers.arxiv_snapshot import read_arxiv_snapshot
 from kg.readers.atom import read_atom
 from kg.readers.bibtex import read_bibtex
 from kg.readers.csv_reader import read_csv
 from kg.readers.detect import detect_format
+from kg.readers.hf_html import read_hf_html
 from kg.readers.hf_page import read_hf_page
 from kg.readers.jsonl import read_json, read_jsonl
 from kg.readers.merge import merge_papers
+from kg.readers.openalex import read_openalex
 from kg.readers.record import Skipped, check_columns
+from kg.readers.ris import read_ris
+from kg.readers.semantic_scholar import read_semantic_scholar
 from kg.readers.source import TextSource, check_path
 
 __all__ = ["FORMATS", "ReadResult", "Skipped", "detect_format", "read_papers"]
 
-FORMATS = ("hf", "jsonl", "json", "csv", "tsv", "atom", "arxiv", "bibtex")
+FORMATS = FORMAT_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +63,16 @@ def _records(
         return read_atom(source, path=path)
     if fmt == "arxiv":
         return read_arxiv_snapshot(source, path=path)
-    return read_bibtex(source, path=path)
+    return _DOCUMENT_READERS[fmt](source, path=path)
+
+
+_DOCUMENT_READERS = {
+    "hf-html": read_hf_html,
+    "bibtex": read_bibtex,
+    "ris": read_ris,
+    "s2": read_semantic_scholar,
+    "openalex": read_openalex,
+}
 
 
 def read_papers(

@@ -22,9 +22,23 @@ BY_SUFFIX = {
     ".atom": "atom",
     ".bib": "bibtex",
     ".bibtex": "bibtex",
+    ".ris": "ris",
+    ".html": "hf-html",
+    ".htm": "hf-html",
 }
 _BIB_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
 _FIRST_LINE = re.compile(r"[^\n]*")
+_RIS_START = re.compile(r"^\ufeff?TY  - ", re.MULTILINE)
+_S2_KEY = re.compile(r'"paperId"\s*:')
+# paperId alone may be any JSON's id column; these only Semantic Scholar writes with it
+_S2_MARK = re.compile(
+    r'"(?:externalIds|corpusId|citingPaper|citedPaper)"\s*:|^\{"total"|"data"\s*:\s*\['
+)
+_OPENALEX = re.compile(r'"https://openalex\.org/W\d|"abstract_inverted_index"\s*:')
+_HTML = re.compile(r"<(?:!doctype html|html|body|div)\b", re.IGNORECASE)
+
+
+_TXT_FORMATS = frozenset({"tsv", "ris", "bibtex", "arxiv", "s2", "openalex"})
 
 
 def _first_object(head: str) -> dict[str, object] | None:
@@ -37,8 +51,12 @@ def _first_object(head: str) -> dict[str, object] | None:
 
 
 def _json_kind(head: str) -> str:
-    """Tell a JSON array, JSON Lines and the arXiv snapshot (JSON Lines) apart."""
+    """Tell Semantic Scholar, OpenAlex, a JSON array, JSON Lines and the arXiv snapshot apart."""
     stripped = head.lstrip()
+    if _OPENALEX.search(head):
+        return "openalex"
+    if _S2_KEY.search(head) and _S2_MARK.search(stripped):
+        return "s2"
     if stripped.startswith("["):
         return "json"
     first = _first_object(stripped)
@@ -56,6 +74,10 @@ def _sniff(head: str) -> str | None:
         return _json_kind(head)
     if stripped.startswith("<") and "<feed" in head:
         return "atom"
+    if stripped.startswith("<") and _HTML.search(head):
+        return "hf-html"
+    if _RIS_START.search(head[:4096]):
+        return "ris"
     if _BIB_ENTRY.search(head):
         return "bibtex"
     if set(header.split("\t")) >= WOS_TAGS:
@@ -74,6 +96,10 @@ def detect_format(path: Path, head: str) -> str:
         'arxiv'
         >>> detect_format(Path("savedrecs.txt"), "PT\\tAU\\tTI\\tAB\\n")
         'tsv'
+        >>> detect_format(Path("export"), "\\nTY  - JOUR\\nTI  - T\\n")
+        'ris'
+        >>> detect_format(Path("search.json"), '{"total": 1, "data": [{"paperId": "x"}]}')
+        's2'
     """
     name = path.name.lower().removesuffix(".gz")
     suffix = Path(name).suffix
@@ -81,11 +107,13 @@ def detect_format(path: Path, head: str) -> str:
     if head.startswith("FN ") and "Web of Science" in head[:200]:
         raise UnknownFormat(path, "a Web of Science plain-text export; export it tab-delimited")
     if by_name == "jsonl":
-        return "arxiv" if _json_kind(head) == "arxiv" else "jsonl"
+        kind = _json_kind(head)
+        return kind if kind in ("arxiv", "s2", "openalex") else "jsonl"
     if by_name == "json":
         return _json_kind(head) if head.strip() else "json"
-    if by_name == "hf":  # Web of Science saves its tab-delimited export as .txt
-        return "tsv" if _sniff(head) == "tsv" else "hf"
+    if by_name == "hf":  # Web of Science and PubMed save exports as .txt
+        sniffed = _sniff(head)
+        return sniffed if sniffed in _TXT_FORMATS else "hf"
     if by_name is not None:
         return by_name
     sniffed = _sniff(head)

@@ -4,6 +4,8 @@ The page starts with chrome ("new", "Get trending papers in your email inbox!", 
 "byAK and the research community", a date such as "Mar 14"); the first title may be glued
 to "Subscribe". Only the known chrome lines count as chrome, and the short ones ("new",
 "Subscribe", a date) only next to the page header, so a paper titled "New" or "Mar 14" stays.
+Text with neither the page header nor a line as long as an abstract (notes saved as .txt) is
+refused rather than read as papers without concepts.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from kg.errors import UnknownFormat
 from kg.model import Paper
 from kg.readers.fields import FieldError
 from kg.readers.record import Skipped, bad_bytes, make_paper
@@ -61,9 +64,26 @@ def _looks_like_abstract(text: str) -> bool:
     return len(text) >= ABSTRACT_MIN_CHARS
 
 
+def _check_is_page(lines: list[str], content: list[tuple[int, str]], path: str) -> None:
+    """Refuse text that is no papers page: no page header and no line as long as an abstract."""
+    has_chrome = any(line.strip() in HEADER_LINES for line in lines)
+    if content and not has_chrome and not any(_looks_like_abstract(t) for _, t in content):
+        raise UnknownFormat(
+            path,
+            f"no line is as long as an abstract ({ABSTRACT_MIN_CHARS}+ characters) and there is "
+            "no Hugging Face page header, so this is no saved papers page",
+        )
+
+
 def read_hf_page(lines: Iterable[str], *, path: str) -> Iterator[Paper | Skipped]:
-    """Yield one Paper per title/abstract pair, and a Skipped for what cannot be paired."""
-    content = content_lines(lines)
+    """Yield one Paper per title/abstract pair, and a Skipped for what cannot be paired.
+
+    Raises:
+        UnknownFormat: the text is no papers page (say, notes saved as .txt).
+    """
+    all_lines = list(lines)
+    content = content_lines(all_lines)
+    _check_is_page(all_lines, content, path)
     i = n_records = 0
     while i < len(content):
         number, title = content[i]

@@ -87,6 +87,12 @@ def _converter() -> tuple[Any, Any]:
             spec("footnote", simplify_repl=""),
             spec("textmu", simplify_repl="\u03bc"),  # Greek mu, not the micro sign
             spec("mu", simplify_repl="\u03bc"),
+            spec("ne", simplify_repl="\u2260"),
+            spec("LaTeX", simplify_repl="LaTeX"),
+            spec("TeX", simplify_repl="TeX"),
+            spec("gets", simplify_repl="\u2190"),
+            spec("Re", simplify_repl="\u211c"),
+            spec("Im", simplify_repl="\u2111"),
             spec("textsuperscript", simplify_repl="^%(1)s"),
             spec("textsubscript", simplify_repl="_%(1)s"),
         ],
@@ -109,7 +115,7 @@ def _converter() -> tuple[Any, Any]:
         ],
     )
     converter = latex2text.LatexNodes2Text(
-        latex_context=text_db, math_mode="text", strict_latex_spaces=True
+        latex_context=text_db, math_mode="text", strict_latex_spaces=False
     )
     return walker_db, converter
 
