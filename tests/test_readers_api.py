@@ -143,3 +143,12 @@ def test_html_without_a_papers_list_is_refused(tmp_path: Path) -> None:
     path.write_text("<!doctype html><html><body><h1>My notes</h1></body></html>", encoding="utf-8")
     with pytest.raises(InputError, match="without a Hugging Face papers list"):
         read_papers([path])
+
+
+def test_journal_doi_record_joins_the_arxiv_preprint_of_the_same_title(tmp_path: Path) -> None:
+    bib = tmp_path / "venue.bib"
+    bib.write_text("@inproceedings{v, title={Attention is all you need}, doi={10.5555/3295222}}\n")
+    result = read_papers([bib, INPUTS / "arxiv_api_classic.xml"])
+    merged = {p.id: p.sources for p in result.papers}
+    assert merged["1706.03762"] == ("arxiv_api_classic.xml", "venue.bib")
+    assert not any(i.startswith("doi:10.5555") for i in merged)

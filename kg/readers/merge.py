@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from kg.ids import title_key
+from kg.ids import arxiv_id, title_key
 from kg.model import Paper
 
 log = logging.getLogger(__name__)
@@ -42,11 +42,33 @@ def merge_group(paper_id: str, papers: Sequence[Paper]) -> Paper:
     )
 
 
+Group = list[tuple[tuple[str, int], Paper]]
+
+
+def _join_by_title(
+    groups: dict[str, Group], is_weak: Callable[[str], bool], is_strong: Callable[[str], bool]
+) -> None:
+    """Move each group with a weak id into the group of a strong id whose title is the same."""
+    by_title: dict[str, str] = {}
+    for paper_id in sorted(groups):
+        if is_strong(paper_id):
+            for _, paper in groups[paper_id]:
+                if paper.title:
+                    by_title.setdefault(title_key(paper.title), paper_id)
+    for paper_id in sorted(i for i in groups if is_weak(i)):
+        title = groups[paper_id][0][1].title
+        target = by_title.get(title_key(title)) if title else None
+        if target is not None and target != paper_id:
+            groups[target].extend(groups.pop(paper_id))
+
+
 def merge_papers(records: Sequence[tuple[str, int, Paper]]) -> tuple[tuple[Paper, ...], int]:
     """Merge (path, index in file, paper) records; return papers sorted by id and n_duplicates.
 
-    Records with one id are one paper, and a paper known only by its title hash (a Hugging
-    Face page) joins the paper with a real id whose normalised title is the same. Of each
+    Records with one id are one paper; a paper known only by its title hash (a Hugging Face
+    page) joins the paper with a real id whose normalised title is the same, and a paper known
+    by its DOI (a journal's BibTeX) joins the paper with an arXiv id and the same title (the
+    preprint that Semantic Scholar or arXiv lists). Of each
     field the first non-empty value is kept, the abstract is the longest, sources are
     united. "First" follows (path, index), so the order of the inputs does not matter.
 
@@ -60,15 +82,8 @@ def merge_papers(records: Sequence[tuple[str, int, Paper]]) -> tuple[tuple[Paper
     groups: dict[str, list[tuple[tuple[str, int], Paper]]] = {}
     for path, index, paper in records:
         groups.setdefault(paper.id, []).append(((path, index), paper))
-    by_title: dict[str, str] = {}
-    for paper_id in sorted(groups):
-        if not paper_id.startswith("title:"):
-            for _, paper in groups[paper_id]:
-                by_title.setdefault(title_key(paper.title), paper_id)
-    for paper_id in [i for i in groups if i.startswith("title:")]:
-        target = by_title.get(title_key(groups[paper_id][0][1].title))
-        if target is not None:
-            groups[target].extend(groups.pop(paper_id))
+    _join_by_title(groups, lambda i: i.startswith("title:"), lambda i: not i.startswith("title:"))
+    _join_by_title(groups, lambda i: i.startswith("doi:"), lambda i: arxiv_id(i) is not None)
     papers = []
     for paper_id in sorted(groups):
         members = [paper for _, paper in sorted(groups[paper_id], key=lambda m: m[0])]
