@@ -15,6 +15,7 @@ from kg.errors import KGError
 
 if TYPE_CHECKING:
     from kg.readers import ReadResult
+    from kg.stores import ServerStore
 
 app = typer.Typer(
     name="kg",
@@ -56,6 +57,22 @@ JobsOpt = Annotated[
 StrictOpt = Annotated[
     bool,
     typer.Option("--strict", help="Stop at the first bad record (exit 2) instead of skipping it."),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option("--user", envvar=["NEO4J_USER", "NEO4J_USERNAME"], help="Neo4j user."),
+]
+PasswordOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--password",
+        envvar="NEO4J_PASSWORD",
+        show_default=False,
+        help="Neo4j password (better: set NEO4J_PASSWORD; it is never printed).",
+    ),
+]
+DatabaseOpt = Annotated[
+    str | None, typer.Option("--database", envvar="NEO4J_DATABASE", help="Neo4j database.")
 ]
 MAX_WARNINGS = 20
 P = ParamSpec("P")
@@ -272,8 +289,15 @@ def query(
     max_rows: Annotated[
         int, typer.Option("--max-rows", help="Most rows a query may return.")
     ] = 100_000,
+    uri: Annotated[
+        str | None,
+        typer.Option("--uri", help="Query a server instead: bolt://, neo4j://, falkor://…"),
+    ] = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
 ) -> None:
-    """Run a Cypher query (or a named one) on a build's embedded graph database.
+    """Run a Cypher query (or a named one) on a build's embedded graph database, or a server.
 
     The query runs in a separate, bounded process: only reading unless --write (never files,
     extensions or settings), within --timeout, --memory and --max-rows; Ctrl-C stops it (exit 130).
@@ -285,9 +309,12 @@ def query(
             params = ", ".join(f"{p} ({d})" for p, d in named.params) or "none"
             typer.echo(f"{named.name}: {named.description}  params: {params}")
         return
-    if folder is None or (cypher is None) == (name is None):
+    if uri and cypher is None and folder is not None:  # with --uri the one argument is the query
+        folder, cypher = None, str(folder)
+    if (folder is None) == (uri is None) or (cypher is None) == (name is None):
         raise KGError(
-            "give a build folder and either a Cypher query or --name NAME (see 'kg query --list')"
+            "give a build folder (or --uri URL) and either a Cypher query or --name NAME "
+            "(see 'kg query --list')"
         )
     to_run: str | q.NamedQuery = q.load_query(name) if name else str(cypher)
     values = dict(q.parse_param(p) for p in param or [])
@@ -295,15 +322,88 @@ def query(
     from kg.sandbox import Limits
 
     limits = Limits(timeout_s=timeout, memory_mb=memory, max_rows=max_rows)
-    result = q.run_user_query(
-        open_built_store(folder, read_only=not write), to_run, values, write=write, limits=limits
+    store = (
+        _open_server(uri, user, password, database, read_only=not write, timeout_s=timeout)
+        if uri
+        else open_built_store(folder or Path("."), read_only=not write)
     )
+    result = q.run_user_query(store, to_run, values, write=write, limits=limits)
     if as_json:
         typer.echo(q.format_json(result))
     elif as_csv:
         typer.echo(q.format_csv(result), nl=False)
     else:
         typer.echo(q.format_table(result))
+
+
+def _open_server(
+    uri: str,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+    *,
+    read_only: bool = False,
+    timeout_s: float = 60.0,
+) -> ServerStore:
+    """A server store; the NEO4J_* login applies to Neo4j URLs only (FalkorDB's is in its URL)."""
+    from kg.stores import open_server
+    from kg.stores.url import server_kind
+
+    if server_kind(uri) != "neo4j":
+        user = password = database = None
+    return open_server(
+        uri,
+        read_only=read_only,
+        timeout_s=timeout_s,
+        user=user,
+        password=password,
+        database=database,
+    )
+
+
+@app.command()
+@_reports_errors
+def push(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    uri: Annotated[
+        str,
+        typer.Option(
+            "--uri",
+            envvar="NEO4J_URI",
+            help="bolt://host:7687, neo4j://…, neo4j+s://… or falkor://host:6379[/graph].",
+        ),
+    ],
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Delete kg's Paper and Concept nodes on the server first."),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Rows per write transaction.")
+    ] = 2000,
+) -> None:
+    """Push a build's graph to Neo4j or FalkorDB (merged: pushing twice changes nothing)."""
+    from kg.build import load_graph
+
+    data = load_graph(folder)
+    total = len(data.papers) + len(data.concepts) + len(data.mentions) + len(data.co_occurs)
+    store = _open_server(uri, user, password, database)
+    try:
+        with typer.progressbar(length=total, label="push", file=sys.stderr) as bar:
+            counts = store.push(
+                data, replace=replace, batch_size=batch_size, on_batch=lambda _, n: bar.update(n)
+            )
+    finally:
+        store.close()
+    rate = counts.relationships / counts.seconds if counts.seconds else 0.0
+    deleted = f", {counts.deleted} old nodes deleted first" if replace else ""
+    typer.echo(
+        f"{counts.papers} papers, {counts.concepts} concepts, {counts.mentions} mentions, "
+        f"{counts.co_occurs} co-occurrences -> {store.url} in {counts.seconds:.1f} s "
+        f"({rate:,.0f} relationships/s{deleted})"
+    )
 
 
 @app.command()

@@ -78,7 +78,7 @@ def _is_multi_hop(pattern: str) -> bool:
 
 
 def _variables(text: str) -> set[str]:
-    nodes = re.findall(r"\(\s*([A-Za-z_]\w*)\s*[:){]", text)
+    nodes = re.findall(r"(?<!\w)\(\s*([A-Za-z_]\w*)\s*[:){]", text)  # f(x) is a call
     rels = re.findall(r"\[\s*([A-Za-z_]\w*)\s*[:\]*]", text)
     paths = re.findall(r"\b([A-Za-z_]\w*)\s*=\s*(?:\w+\s*)?\(", text)
     return set(nodes) | set(rels) | set(paths)
@@ -131,7 +131,8 @@ def lint(query: str, *, portable: bool = True, has_overrides: bool = False) -> l
         found.append(
             "param-in-predicate: $param inside any()/all() crashes LadybugDB; bind it first"
         )
-    for prop in set(re.findall(r"\b[A-Za-z_]\w*\.([A-Za-z_]\w*)", text)) - PROPS:
+    # a name followed by "(" is a function or procedure (algo.SPpaths), not a property
+    for prop in set(re.findall(r"\b[A-Za-z_]\w*\.([A-Za-z_]\w*)\b(?!\s*\()", text)) - PROPS:
         found.append(f"unknown-property: {prop} is not declared in cypher/schema.cypher (rule 10)")
     if write_clause(query) is not None:
         found.append("writes: a named query must only read")
@@ -201,6 +202,8 @@ def test_lint_catches_hazard(query: str, check: str) -> None:
         "RETURN left(c.name, 3) AS short, c.aliases[0..2] AS some",
         "MATCH (a:Concept)-[:CO_OCCURS]-(b:Concept)-[:CO_OCCURS]-(x:Concept) "
         "WHERE b.name STARTS WITH 'B' AND a <> x RETURN count(DISTINCT x) AS n",
+        "MATCH (c:Concept) WITH collect(c.name) AS names RETURN size(names) AS n",
+        "MATCH (c:Concept) CALL db.labels() YIELD label RETURN c.name AS name, label",
     ],
 )
 def test_lint_passes_clean_query(query: str) -> None:

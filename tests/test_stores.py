@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.errors import BuildDirError, KGError, QueryError
+from kg.errors import BuildDirError, KGError, QueryError, StoreUnavailable
 from kg.graph import ConceptNode, GraphData, MentionEdge, graph_data
 from kg.model import ConceptType, Paper, Role
 from kg.stores import QueryResult, open_store
@@ -204,10 +204,12 @@ def test_open_store_on_a_folder_uses_graph_lbug(store: LadybugStore, tmp_path: P
         assert db.path == tmp_path / "graph.lbug"
 
 
-@pytest.mark.parametrize("url", ["neo4j://localhost:7687", "bolt://db:7687"])
-def test_open_store_neo4j_is_not_available_yet(url: str) -> None:
-    with pytest.raises(KGError, match="not available yet"):
-        open_store(url)
+@pytest.mark.parametrize("url", ["neo4j://127.0.0.1:{port}", "bolt://127.0.0.1:{port}"])
+def test_open_store_unreachable_neo4j_is_a_clear_error(url: str) -> None:
+    from servers import free_port
+
+    with pytest.raises(StoreUnavailable, match="Cannot reach Neo4j"):
+        open_store(url.format(port=free_port()), timeout_s=2)
 
 
 def test_open_store_not_a_database_is_a_build_dir_error(tmp_path: Path) -> None:

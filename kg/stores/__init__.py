@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Protocol
 from kg.errors import KGError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from kg.graph import GraphData
+    from kg.stores.server import PushCounts
 
 DB_FILENAME = "graph.lbug"
 DEFAULT_TIMEOUT_S = 60.0
-_SERVER_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +39,10 @@ class QueryResult:
 class GraphStore(Protocol):
     """What kg needs from a graph database."""
 
-    engine: str  # "ladybug" or "neo4j": picks engine-specific query overrides in cypher/<engine>/
+    engine: str  # "ladybug", "neo4j" or "falkordb": picks query overrides in cypher/<engine>/
 
     def write(self, data: GraphData) -> None:
-        """Replace the store's contents with `data`; running it twice gives the same store."""
+        """Replace the store's (kg's) nodes with `data`; running it twice gives the same store."""
 
     def run(
         self, query: str, params: Mapping[str, object] | None = None, *, write: bool = False
@@ -51,6 +53,22 @@ class GraphStore(Protocol):
         """Release the database; safe to call twice."""
 
 
+class ServerStore(GraphStore, Protocol):
+    """A graph server (Neo4j, FalkorDB): a GraphStore that also merges pushes into what is there."""
+
+    url: str  # as kg may show it: never with a password
+
+    def push(
+        self,
+        data: GraphData,
+        *,
+        replace: bool = False,
+        batch_size: int = ...,
+        on_batch: Callable[[str, int], None] | None = None,
+    ) -> PushCounts:
+        """Merge `data` into the server's graph; with `replace`, delete kg's nodes first."""
+
+
 def cypher_dir() -> Path:
     """The folder of schema and named queries: kg/cypher in an installed wheel, else the checkout's."""
     package = Path(__file__).resolve().parent.parent
@@ -59,29 +77,63 @@ def cypher_dir() -> Path:
 
 
 def open_store(
-    url: str | Path, *, read_only: bool = False, timeout_s: float = DEFAULT_TIMEOUT_S
+    url: str | Path,
+    *,
+    read_only: bool = False,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
 ) -> GraphStore:
-    """Open the store at `url`: a Neo4j/Bolt URL, else a LadybugDB database file.
+    """Open the store at `url`: a Neo4j/Bolt or FalkorDB URL, else a LadybugDB database file.
 
     A folder means the `graph.lbug` file inside it. With `read_only`, the database must exist.
+    `user`, `password` and `database` are for servers (a URL's own user and password also work).
     """
-    text = str(url)
-    if text.startswith(_SERVER_SCHEMES):
-        return _open_neo4j(text, read_only=read_only, timeout_s=timeout_s)
+    from kg.stores.url import server_kind
+
+    if server_kind(str(url)) is not None:
+        return open_server(
+            str(url),
+            read_only=read_only,
+            timeout_s=timeout_s,
+            user=user,
+            password=password,
+            database=database,
+        )
     from kg.stores.ladybug_store import LadybugStore
 
-    return LadybugStore.open(Path(text), read_only=read_only, timeout_s=timeout_s)
+    return LadybugStore.open(Path(url), read_only=read_only, timeout_s=timeout_s)
 
 
-def _open_neo4j(url: str, *, read_only: bool, timeout_s: float) -> GraphStore:
-    try:
+def open_server(
+    url: str,
+    *,
+    read_only: bool = False,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
+) -> ServerStore:
+    """Connect to the Neo4j (bolt://, neo4j://, …) or FalkorDB (falkor://) server at `url`."""
+    from kg.stores.url import redact, server_kind
+
+    kind = server_kind(url)
+    if kind == "neo4j":
         from kg.stores.neo4j_store import Neo4jStore
-    except ModuleNotFoundError as err:
-        if err.name != "kg.stores.neo4j_store":
-            raise
-        raise KGError(
-            f"The Neo4j store is not available yet, so {url!r} cannot be opened; "
-            "leave out the Neo4j URL to use the embedded graph."
-        ) from None
-    store: GraphStore = Neo4jStore.connect(url, read_only=read_only, timeout_s=timeout_s)
-    return store
+
+        return Neo4jStore.connect(
+            url,
+            user=user,
+            password=password,
+            database=database,
+            read_only=read_only,
+            timeout_s=timeout_s,
+        )
+    if kind == "falkordb":
+        from kg.stores.falkor_store import FalkorStore
+
+        return FalkorStore.connect(url, password=password, read_only=read_only, timeout_s=timeout_s)
+    raise KGError(
+        f"{redact(url)!r} is not a server URL; use bolt://, neo4j://, neo4j+s:// or falkor://host:port"
+    )
