@@ -88,9 +88,9 @@ def extract(
 _WORKER_NLP: Language | None = None
 
 
-def _init_worker(ner: Path | None) -> None:
+def _init_worker(ner: Path | None, spans: str = "names") -> None:
     global _WORKER_NLP
-    _WORKER_NLP = build_nlp(ner=ner)
+    _WORKER_NLP = build_nlp(ner=ner, spans=spans)
 
 
 def _extract_chunk(papers: list[Paper]) -> list[Extraction]:
@@ -105,17 +105,25 @@ def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
 
 
 def extract_parallel(
-    papers: Sequence[Paper], *, jobs: int = 1, chunk_size: int = 64, ner: Path | None = None
+    papers: Sequence[Paper],
+    *,
+    jobs: int = 1,
+    chunk_size: int = 64,
+    ner: Path | None = None,
+    spans: str = "names",
 ) -> Iterator[Extraction]:
-    """`extract` over `jobs` processes; results come back in input order, so output is the same."""
+    """`extract` over `jobs` processes; results come back in input order, so output is the same.
+
+    `spans` is build_nlp's: "names" (the graph's) or "all" (every span the model finds).
+    """
     if ner is not None:
         check_model(ner)  # before the pool: a worker that fails to start is started again
     if jobs <= 1 or len(papers) <= chunk_size:
-        yield from extract(build_nlp(ner=ner), papers)
+        yield from extract(build_nlp(ner=ner, spans=spans), papers)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(
-        jobs, initializer=_init_worker, initargs=(ner,)
+        jobs, initializer=_init_worker, initargs=(ner, spans)
     ) as pool:
         for batch in pool.imap(_extract_chunk, _chunks(papers, chunk_size)):
             yield from batch
