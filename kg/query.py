@@ -146,10 +146,11 @@ def _typed_value(raw: str, *, where: str) -> object:
     if raw.strip().startswith("["):
         try:
             return json.loads(raw)
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:
+            what = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
             raise KGError(
-                f'{where}: {raw!r} is not a JSON list ({err.msg}); write it like ["a", 1].'
-            ) from err
+                f'{where}: {raw[:80]!r} is not a JSON list ({what}); write it like ["a", 1].'
+            ) from None
     return raw
 
 
