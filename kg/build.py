@@ -55,8 +55,14 @@ class BuildSummary:
     files: tuple[str, ...] = field(default=())
 
 
-def sample_inputs() -> list[Path]:
-    """The bundled sample corpus: five saved Hugging Face papers pages."""
+SAMPLES = ("hf", "recent")  # the first is the default
+
+
+def sample_inputs(name: str = "hf") -> list[Path]:
+    """A bundled sample corpus: "hf", five saved Hugging Face papers pages (the default), or
+    "recent", 2,000 dated arXiv papers taken evenly by month (see sample/recent/PROVENANCE.md)."""
+    if name == "recent":
+        return [SAMPLE_DIR / "recent" / "papers.jsonl.gz"]
     return sorted(SAMPLE_DIR.glob("*.txt"))
 
 

@@ -28,14 +28,16 @@ app = typer.Typer(
 InputsArg = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Paper files: HF papers pages (.txt), JSONL/JSON, CSV/TSV, arXiv Atom, "
-        "arXiv snapshot, BibTeX; .gz too."
+        help="Paper files: HF papers pages (.txt, .html), JSONL/JSON, CSV/TSV, arXiv Atom, "
+        "arXiv snapshot, BibTeX, RIS, Semantic Scholar or OpenAlex JSON; .gz too."
     ),
 ]
 FormatOpt = Annotated[
     str | None,
     typer.Option(
-        "--format", help="Force the input format: hf, jsonl, json, csv, tsv, atom, arxiv, bibtex."
+        "--format",
+        help="Force the input format: hf, hf-html, jsonl, json, csv, tsv, atom, arxiv, bibtex, "
+        "ris, s2, openalex.",
     ),
 ]
 ColumnsOpt = Annotated[
@@ -135,11 +137,16 @@ def _ner_dir(ner: bool) -> Path | None:
 
 
 def _inputs(inputs: list[Path] | None, *, sample: bool) -> list[Path]:
-    from kg.build import sample_inputs
+    """The input files; with --sample, an input named like a sample ("recent") that is no
+    file picks that sample instead of the default one."""
+    from kg.build import SAMPLES, sample_inputs
 
     paths = list(inputs or [])
     if sample:
-        paths += sample_inputs()
+        names = [p for p in paths if str(p) in SAMPLES and not p.exists()]
+        paths = [p for p in paths if p not in names]
+        for name in names or [Path(SAMPLES[0])]:
+            paths += sample_inputs(str(name))
     if not paths:
         raise KGError("no input files; name some (kg build papers.jsonl -o DIR) or pass --sample")
     return paths
@@ -165,7 +172,11 @@ def extract(
     columns: ColumnsOpt = None,
     strict: StrictOpt = False,
     sample: Annotated[
-        bool, typer.Option("--sample", help="Read the bundled sample corpus.")
+        bool,
+        typer.Option(
+            "--sample",
+            help="Read the bundled sample corpus ('--sample recent': 2,000 dated papers).",
+        ),
     ] = False,
     jobs: JobsOpt = 1,
     ner: NerOpt = False,
@@ -194,7 +205,11 @@ def build(
     columns: ColumnsOpt = None,
     strict: StrictOpt = False,
     sample: Annotated[
-        bool, typer.Option("--sample", help="Add the bundled sample corpus.")
+        bool,
+        typer.Option(
+            "--sample",
+            help="Add the bundled sample corpus ('--sample recent': 2,000 dated papers).",
+        ),
     ] = False,
     update: Annotated[
         bool,
@@ -231,10 +246,7 @@ def build(
     )
     _report_skipped(summary.read)
     read = summary.read
-    typer.echo(
-        f"read {sum(n for _, n in read.per_file)} records from {len(read.per_file)} files "
-        f"({read.n_duplicates} duplicates merged, {len(read.skipped)} skipped)"
-    )
+    typer.echo(read.summary())
     typer.echo(
         f"{summary.n_papers} papers, {summary.n_concepts} concepts, {summary.n_links} paper-concept "
         f"links ({summary.n_extracted} papers extracted) -> {out}"

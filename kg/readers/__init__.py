@@ -9,6 +9,8 @@ a file that cannot be read at all raises an InputError.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,38 @@ class ReadResult:
     per_file: tuple[tuple[str, int], ...]  # (path, records read) per input file, input order
     n_duplicates: int  # records that merged into another record of the same paper
     n_no_abstract: int = 0  # papers kept with an empty abstract
+
+    def summary(self) -> str:
+        """One line: records read, papers, title-only papers, duplicates merged, skipped and why.
+
+        Example:
+            >>> bad = Skipped("a.jsonl", 2, 2, "bad JSON (Expecting value) at column 7; fix it")
+            >>> ReadResult((), (bad, bad), (("a.jsonl", 3),), 1, 0).summary()
+            'read 3 records from 1 file: 0 papers (0 title-only), 1 duplicate merged, 2 skipped (2 bad JSON (Expecting value))'
+        """
+        n_records = sum(n for _, n in self.per_file)
+        line = (
+            f"read {n_records} records from {_plural(len(self.per_file), 'file')}: "
+            f"{_plural(len(self.papers), 'paper')} ({self.n_no_abstract} title-only"
+            f"{', no abstract: no concepts' if self.n_no_abstract else ''}), "
+            f"{_plural(self.n_duplicates, 'duplicate')} merged, {len(self.skipped)} skipped"
+        )
+        reasons = Counter(_reason_kind(s.reason) for s in self.skipped)
+        if reasons:
+            line += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common(4))
+            line += ", …)" if len(reasons) > 4 else ")"
+        return line
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _reason_kind(reason: str) -> str:
+    """The kind of a skip reason: its 'what' part without positions and numbers."""
+    what = reason.partition("; ")[0]
+    what = re.sub(r",? at (?:column|line) \d+", "", what)
+    return re.sub(r"\d+", "N", what)
 
 
 def _records(
