@@ -24,6 +24,7 @@ from kg.readers.record import Skipped, bad_bytes, make_paper, resolve_keys
 
 MAX_FIELD_CHARS = 64 * 1024 * 1024
 _QUOTED = re.compile(r'"[^"]*"')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WOS_TAGS = frozenset({"PT", "AU", "TI"})
 
 
@@ -62,6 +63,15 @@ def _header_error(path: str, line: int, header: list[str], what: str, fix: str) 
 def _column_index(
     path: str, line: int, header: list[str], columns: Mapping[str, str] | None
 ) -> dict[str, int]:
+    control = next((cell for cell in header if _CONTROL.search(cell)), None)
+    if control is not None:  # else "id\x00" silently stops being the id column
+        raise _header_error(
+            path,
+            line,
+            header,
+            f"a control character (such as NUL) in the column name {control!r}",
+            "remove it, or re-save the file as UTF-8 text",
+        )
     chosen = resolve_keys(header, columns)
     for field, name in (columns or {}).items():
         if field not in chosen:

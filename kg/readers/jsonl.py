@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from kg.readers.record import Skipped, bad_bytes, make_paper, resolve_keys
 from kg.readers.source import join_lines
 
 log = logging.getLogger(__name__)
+_SPACE = re.compile(r"[ \t\r\n]*")  # in C: a document may hold megabytes of blanks
 _LIST_KEYS = ("papers", "data", "items", "records", "results", "entries")
 
 
@@ -144,9 +146,8 @@ def _decode_reason(err: Exception) -> str:
 
 
 def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+    blank = _SPACE.match(text, pos)
+    return blank.end() if blank else pos
 
 
 def _one_value(
