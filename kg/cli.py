@@ -420,6 +420,27 @@ def push(
 
 @app.command()
 @_reports_errors
+def export(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="neo4j-csv, graphml, gexf, json or csv.")
+    ] = "graphml",
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Output file (a folder for neo4j-csv and csv)."),
+    ] = None,
+) -> None:
+    """Write a build's graph for Neo4j (neo4j-admin import), Gephi, Cytoscape and others."""
+    from kg.build import load_graph
+    from kg.export import export as write_export
+
+    suffix = {"neo4j-csv": "-neo4j-csv", "csv": "-csv"}.get(fmt, f".{fmt}")
+    for path in write_export(load_graph(folder), fmt, out or Path(f"{folder.name}{suffix}")):
+        typer.echo(str(path))
+
+
+@app.command()
+@_reports_errors
 def viz(
     folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
     out: Annotated[
