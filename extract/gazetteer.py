@@ -13,7 +13,9 @@ from kg.errors import InputError
 from kg.model import ConceptType
 
 GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.jsonl"
-_KEYS = frozenset({"name", "type", "aliases", "case_sensitive", "generic", "note"})
+_KEYS = frozenset({"name", "type", "aliases", "case_sensitive", "generic", "source", "note"})
+# Where an entry came from: written by hand, or learned from the annotated training papers.
+SOURCES = frozenset({"curated", "recent-train"})
 _WORD = re.compile(r"[^\W_]+")
 _FIX = "fix that line (see extract/data/README.md for the schema)"
 
@@ -27,6 +29,7 @@ class GazetteerEntry:
     aliases: tuple[str, ...] = ()
     case_sensitive: bool = False
     generic: bool = False  # a broad class ("large language model"), not a specific concept
+    source: str = "curated"  # one of SOURCES
 
 
 def is_case_sensitive(alias: str, entry: GazetteerEntry) -> bool:
@@ -90,6 +93,7 @@ def _parse(line: str, path: Path, number: int) -> GazetteerEntry:
         aliases=tuple(data.get("aliases", ())),
         case_sensitive=data.get("case_sensitive", False),
         generic=data.get("generic", False),
+        source=data.get("source", "curated"),
     )
 
 
@@ -112,6 +116,8 @@ def _problem(data: Any) -> str | None:
         return "'case_sensitive' must be true or false"
     if not isinstance(data.get("generic", False), bool):
         return "'generic' must be true or false"
+    if data.get("source", "curated") not in SOURCES:
+        return f"'source' {data.get('source')!r} is not one of {sorted(SOURCES)}"
     if not isinstance(data.get("note", ""), str):
         return "'note' must be a string"
     return None

@@ -59,8 +59,13 @@ def test_gazetteer_every_line_loads(lines: list[str], entries: tuple[GazetteerEn
 
 
 def test_gazetteer_lines_use_only_schema_keys(lines: list[str]) -> None:
-    allowed = {"name", "type", "aliases", "case_sensitive", "generic", "note"}
+    allowed = {"name", "type", "aliases", "case_sensitive", "generic", "source", "note"}
     assert all(set(json.loads(line)) <= allowed for line in lines)
+
+
+def test_gazetteer_every_line_records_its_source(lines: list[str]) -> None:
+    sources = {json.loads(line).get("source") for line in lines}
+    assert sources <= {"curated", "recent-train"}  # a line without one gives None
 
 
 def test_gazetteer_has_at_least_500_entries(entries: tuple[GazetteerEntry, ...]) -> None:
@@ -142,6 +147,15 @@ def test_gazetteer_every_form_has_a_letter_after_folding(
         ("word error rate", ConceptType.METRIC, "WER"),
         ("large language model", ConceptType.MODEL, "large language models"),
         ("Mistral", ConceptType.MODEL, "Mistral-Instruct"),
+        ("Transformer", ConceptType.MODEL, "Transformers"),
+        ("generative adversarial network", ConceptType.MODEL, "GAN"),
+        ("mixture of experts", ConceptType.MODEL, "MoE"),
+        ("VQ-VAE", ConceptType.MODEL, "VQVAE"),
+        ("U-Net", ConceptType.MODEL, "UNet"),
+        ("diffusion model", ConceptType.MODEL, "diffusion models"),
+        ("vision-language model", ConceptType.MODEL, "VLM"),
+        ("membership inference attack", ConceptType.TASK, "membership inference"),
+        ("speedup", ConceptType.METRIC, "speed-up"),
     ],
 )
 def test_gazetteer_spot_check(
@@ -218,6 +232,7 @@ def test_load_gazetteer_reads_a_given_file(tmp_path: Path) -> None:
         '{"name": "BERT", "type": "Model", "aliases": [""]}',
         '{"name": "BERT", "type": "Model", "case_sensitive": "yes"}',
         '{"name": "BERT", "type": "Model", "size": "340M"}',
+        '{"name": "BERT", "type": "Model", "source": "wikipedia"}',
     ],
 )
 def test_load_gazetteer_names_path_and_line_of_a_bad_entry(tmp_path: Path, bad_line: str) -> None:
@@ -230,6 +245,28 @@ def test_load_gazetteer_names_path_and_line_of_a_bad_entry(tmp_path: Path, bad_l
 def test_load_gazetteer_reports_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(KGError, match="cannot read the gazetteer"):
         load_gazetteer(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("name", "concept_type"),
+    [
+        ("machine unlearning", ConceptType.TASK),
+        ("test-time adaptation", ConceptType.TASK),
+        ("catastrophic forgetting", ConceptType.TASK),
+        ("throughput", ConceptType.METRIC),
+        ("latency", ConceptType.METRIC),
+    ],
+)
+def test_gazetteer_types_settings_phenomena_and_metrics_by_the_convention(
+    by_name: dict[str, GazetteerEntry], name: str, concept_type: ConceptType
+) -> None:
+    assert by_name[name].type is concept_type
+
+
+def test_load_gazetteer_reads_the_source(tmp_path: Path) -> None:
+    path = tmp_path / "g.jsonl"
+    path.write_text('{"name": "T5", "type": "Model", "source": "recent-train"}\n', encoding="utf-8")
+    assert load_gazetteer(path)[0].source == "recent-train"
 
 
 def test_gazetteer_marks_broad_classes_generic(entries: tuple[GazetteerEntry, ...]) -> None:
