@@ -275,3 +275,35 @@ def test_plan_reading_a_file_is_refused() -> None:
 def test_empty_plan_is_refused() -> None:
     with pytest.raises(QueryError, match="no plan"):
         check_plan("")
+
+
+READ_FORMS = [
+    "MATCH ()-[r:MENTIONS]->() RETURN count(r)",
+    "MATCH (a:Paper)-[:MENTIONS]->(c:Concept)<-[:MENTIONS]-(b:Paper) RETURN count(*)",
+    "MATCH (a:Concept)-[:CO_OCCURS*1..3]-(b:Concept) RETURN count(*)",
+    "MATCH (p:Paper) WHERE p.id = 'x' RETURN p",
+    "MATCH (c:Concept) RETURN DISTINCT c.type",
+    "MATCH (a:Paper) OPTIONAL MATCH (a)-[:MENTIONS]->(c:Concept {type: 'Metric'}) RETURN a.id, count(c)",
+    "MATCH p = (a:Concept)-[:CO_OCCURS* ALL SHORTEST 1..3]-(b:Concept) RETURN length(p) LIMIT 2",
+    "MATCH p = (a:Concept)-[:CO_OCCURS* TRAIL 1..2]-(b:Concept) RETURN count(*)",
+    "MATCH (c:Concept) WHERE EXISTS { MATCH (c)<-[:MENTIONS]-(:Paper) } RETURN count(*)",
+    "MATCH (c:Concept) RETURN COUNT { MATCH (c)<-[:MENTIONS]-(:Paper) } AS k LIMIT 2",
+    "UNWIND [1, 2] AS x RETURN x UNION RETURN 3 AS x",
+    "MATCH (a:Paper), (b:Paper) WHERE a.id = b.id RETURN count(*)",
+    "MATCH (a:Paper)-[:MENTIONS]->(c:Concept) WITH c, count(a) AS n WHERE n > 2 "
+    "RETURN c.name ORDER BY n DESC SKIP 1 LIMIT 3",
+    "MATCH (c:Concept)-[r]-(x) RETURN count(*)",
+]
+
+
+@pytest.mark.parametrize("query", READ_FORMS)
+def test_common_read_forms_pass_the_parse_and_the_engine_plan(
+    read_store_path: Path, query: str
+) -> None:
+    from kg.stores.ladybug_store import LadybugStore
+
+    store = LadybugStore(read_store_path, read_only=True)
+    try:
+        store.run(query)
+    finally:
+        store.close()
