@@ -76,6 +76,14 @@ PasswordOpt = Annotated[
 DatabaseOpt = Annotated[
     str | None, typer.Option("--database", envvar="NEO4J_DATABASE", help="Neo4j database.")
 ]
+SpansOpt = Annotated[
+    str,
+    typer.Option(
+        "--spans",
+        help="names: the graph's extraction (named things); all: every span the model finds, "
+        "as SciERC-style gold annotates generic phrases too (with --ner).",
+    ),
+]
 MAX_WARNINGS = 20
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -180,8 +188,11 @@ def extract(
     ] = False,
     jobs: JobsOpt = 1,
     ner: NerOpt = False,
+    spans: SpansOpt = "names",
 ) -> None:
     """Extract concepts from INPUTS and write one JSON line per paper to OUT."""
+    if spans not in ("names", "all"):
+        raise KGError(f"--spans {spans!r}: use 'names' or 'all'")
     from extract.pipeline import extract_parallel
     from kg import corpus
     from kg.readers import read_papers
@@ -190,7 +201,7 @@ def extract(
         _inputs(inputs, sample=sample), fmt=fmt, columns=_columns(columns), strict=strict
     )
     _report_skipped(result)
-    extractions = list(extract_parallel(result.papers, jobs=jobs, ner=_ner_dir(ner)))
+    extractions = list(extract_parallel(result.papers, jobs=jobs, ner=_ner_dir(ner), spans=spans))
     corpus.write_extractions(out, extractions)
     n_entities = sum(len(e.entities) for e in extractions)
     typer.echo(f"{len(extractions)} papers, {n_entities} concept links -> {out}")
@@ -529,14 +540,7 @@ def evaluate(
             "--roles", help="Score proposed/used/mentioned roles; GOLD is a role gold JSONL."
         ),
     ] = False,
-    spans: Annotated[
-        str,
-        typer.Option(
-            "--spans",
-            help="names: the graph's extraction (named things); all: every span the model finds, "
-            "as SciERC-style gold annotates generic phrases too.",
-        ),
-    ] = "names",
+    spans: SpansOpt = "names",
     ner: NerOpt = False,
 ) -> None:
     """Score extraction against annotated data: precision, recall and F1 per type, per level."""
