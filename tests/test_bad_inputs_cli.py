@@ -196,8 +196,11 @@ CASES = {
         1,
         3,
     ),
-    "missing-title": Case(
-        "notitle.jsonl", (LF + '{"id": "x1", "abstract": "No title."}\n').encode(), 0, 1, 3
+    "missing-title-kept": Case(  # abstract-only corpora exist: a record needs one of the two
+        "notitle.jsonl", (LF + '{"id": "x1", "abstract": "No title."}\n').encode(), 0, 0, 4
+    ),
+    "missing-title-and-abstract": Case(
+        "notitle.jsonl", (LF + '{"id": "x1", "year": 2024}\n').encode(), 0, 1, 3
     ),
     "duplicate-ids-same-content": Case("dup.jsonl", (LF + line(ROWS[0]) + "\n").encode(), 0, 0, 3),
     "duplicate-ids-different-content": Case(
