@@ -228,3 +228,17 @@ def test_csv_trailing_field_on_a_row_with_a_line_break_is_read(tmp_path: Path) -
 def test_csv_short_row_with_every_named_column_is_read(tmp_path: Path) -> None:
     result = read_papers([_csv(tmp_path, "id,title,abstract,pages\nx1,T1,A1\n")])
     assert [p.id for p in result.papers] == ["x1"]
+
+
+def test_csv_openalex_export_columns_are_known(tmp_path: Path) -> None:
+    header = (
+        '"id","abstract","authorships.author.display_name","display_name","doi","publication_date"'
+    )
+    row = '"https://openalex.org/W1","","A B|C D","T","https://doi.org/10.1016/J.JOI.2017.08.007","2017-09-12"'
+    (paper,) = read_papers([_csv(tmp_path, f"{header}\n{row}\n")]).papers
+    assert (paper.id, paper.title, paper.authors) == (
+        "doi:10.1016/j.joi.2017.08.007",
+        "T",
+        ("A B", "C D"),
+    )
+    assert (paper.url, paper.date) == ("https://openalex.org/W1", "2017-09-12")

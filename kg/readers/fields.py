@@ -36,6 +36,8 @@ def parse_authors(value: object) -> tuple[str, ...]:
         ('A. Smith', 'B. Jones', 'C. Wu')
         >>> parse_authors("Smith, John; Doe, Jane"), parse_authors([{"name": "X Y"}])
         (('Smith, John', 'Doe, Jane'), ('X Y',))
+        >>> parse_authors("Massimo Aria|Corrado Cuccurullo")
+        ('Massimo Aria', 'Corrado Cuccurullo')
     """
     if value is None:
         return ()
@@ -64,8 +66,9 @@ def _one_name(item: object) -> str:
 
 
 def _split_names(text: str) -> list[str]:
-    if ";" in text:
-        return text.split(";")
+    for separator in (";", "|"):  # Scopus and Web of Science; OpenAlex's CSV
+        if separator in text:
+            return text.split(separator)
     names: list[str] = []
     for part in _AND.split(text):
         pieces = part.split(",")

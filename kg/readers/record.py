@@ -29,9 +29,16 @@ FIELDS = ("id", "title", "abstract", "authors", "year", "date", "url", "categori
 # Keys as written by our users' tools, compared after _normal_key(); best first.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "arxiv id", "arxivid", "paper id", "paperid"),
-    "title": ("title", "document title", "article title", "paper title", "ti"),
+    "title": ("title", "document title", "article title", "paper title", "ti", "display name"),
     "abstract": ("abstract", "summary", "abstract note", "abstracttext", "ab"),
-    "authors": ("authors", "author", "author full names", "au", "af"),
+    "authors": (
+        "authors",
+        "author",
+        "author full names",
+        "au",
+        "af",
+        "authorships author display name",  # OpenAlex's CSV export
+    ),
     "year": ("year", "publication year", "py", "pubyear"),
     "date": (
         "date",
@@ -50,6 +57,7 @@ MAX_ABSTRACT_CHARS = 100_000  # far above any real abstract, ten times below spa
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _KEY_SEPARATORS = re.compile(r"[\s_\-.]+")
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
+_URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +187,9 @@ def make_paper(
     raw_id = strip_invisible(as_text(values.get("id"), "id")).strip()
     url = strip_invisible(as_text(values.get("url"), "url")).strip() or None
     doi = strip_invisible(as_text(values.get("doi"), "doi")).strip() or None
+    if _URL.match(raw_id):  # a URL (OpenAlex's id column) is a link, not a key
+        url = url or raw_id
+        keep_id = False
     if not (keep_id and raw_id):
         raw_id = make_paper_id(title, refs=(raw_id, url, *refs), doi=doi)
         if not title and raw_id.startswith("title:"):
