@@ -405,7 +405,7 @@ def push(
     ] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Rows per write transaction.")
-    ] = 2000,
+    ] = 5000,
 ) -> None:
     """Push a build's graph to Neo4j or FalkorDB (merged: pushing twice changes nothing)."""
     from kg.build import load_graph
