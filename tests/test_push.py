@@ -187,6 +187,23 @@ def test_server_returns_nodes_and_paths_as_the_embedded_engine_does(
     assert pushed.run(query) == read_store.run(query)
 
 
+if neo4j_env():  # Neo4j-only behaviour, tested when a contributor points NEO4J_URI at a server
+
+    def test_neo4j_concepts_carry_their_type_as_a_label(falkor_url: str, graph: GraphData) -> None:
+        with _open("neo4j", falkor_url, "labels") as store:
+            store.push(graph)
+            rows = store.run("MATCH (c:Concept:Dataset) RETURN c.id ORDER BY c.id").rows
+        datasets = sorted(c.id for c in graph.concepts if str(c.type) == "Dataset")
+        assert [r[0] for r in rows] == datasets
+
+    def test_neo4j_explain_refuses_a_write_without_write(falkor_url: str) -> None:
+        with (
+            _open("neo4j", falkor_url, "explain") as store,
+            pytest.raises(QueryError, match="EXPLAIN"),
+        ):
+            store.run("CREATE (:KgTestOther {name: 'no'})")
+
+
 # -- FalkorDB specifics -------------------------------------------------------------------------
 
 
