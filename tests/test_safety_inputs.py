@@ -11,14 +11,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
 
+from extract.patterns import find_all
+from extract.pipeline import build_nlp, extract
 from kg.cli import app
 from kg.errors import InputError
+from kg.model import Paper
 from kg.readers import read_papers
 from kg.readers.source import MAX_LINE_CHARS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parents[1]
 CANARY = b"the user's own file\n"
@@ -185,3 +192,49 @@ def test_deeply_nested_param_is_one_line(place: Path) -> None:
         'is not a JSON list (nested too deeply); write it like ["a", 1].\n'
     )
     assert result.output.count("\n") == 1
+
+
+# 9: one huge token, or a paper of long tokens, costs the patterns linear time
+
+TOKENS = {
+    "capitals": "A" * 100_000,
+    "capitals and plus": "A+" * 50_000,
+    "capitals and dots": "A." * 50_000,
+    "hyphenated": "Ab-" * 33_333,
+    "camel with digits": "aB1" * 33_333,
+    "lower case": "a" * 100_000,
+}
+
+
+@pytest.mark.parametrize("token", TOKENS.values(), ids=TOKENS.keys())
+def test_patterns_on_a_100k_character_token_take_well_under_a_second(token: str) -> None:
+    began = time.monotonic()
+    find_all(f"Title\n\nWe propose {token}, a new dataset.", 5)
+    assert time.monotonic() - began < 0.5
+
+
+@pytest.mark.parametrize("length", [65, 1_000, 16_000])
+def test_patterns_on_100k_characters_of_long_tokens_take_well_under_a_second(length: int) -> None:
+    token = ("aB1+" * length)[:length]
+    text = " ".join([token] * (100_000 // (length + 1)))
+    began = time.monotonic()
+    find_all(text, 0)
+    assert time.monotonic() - began < 0.5
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return build_nlp()
+
+
+def test_extraction_of_a_paper_with_a_100k_character_token_is_quick(nlp: Language) -> None:
+    paper = Paper(id="1", title="Tuning BERT", abstract=f"We propose {'A+' * 50_000} on GLUE.")
+    began = time.monotonic()
+    (extraction,) = extract(nlp, [paper])
+    assert time.monotonic() - began < 3
+    assert {e.name for e in extraction.entities} >= {"BERT", "GLUE"}
+
+
+def test_long_tokens_are_masked_and_names_beside_them_kept() -> None:
+    text = f"We fine-tune TinyLlama on {'A1' * 2_500} and GLUE."
+    assert {cand.name for cand in find_all(text, 0)} == {"TinyLlama"}
