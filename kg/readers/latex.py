@@ -27,8 +27,10 @@ _MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$]{1,400}?)(?<=[^\s\\])\$(?!\$)")
 _DISPLAY_MATH = re.compile(r"(?<!\\)\$\$[^$]{1,400}?\$\$")
 _COMMAND = re.compile(r"\\(?:[A-Za-z]+|['\"`^~=.,;!%&#_${}])")
 _BARE = re.compile(r"(?<!\\)([%&#])")
-_LATEX_HINT = re.compile(r"[\\$~{}`'-]")  # text without these has no LaTeX to render
+# Text without these renders to itself (a lone ' or - is no LaTeX), so pylatexenc is skipped.
+_LATEX_HINT = re.compile(r"[\\$~{}]|--|``|''")
 _MAX_SHORT_MACRO = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def has_latex(text: str) -> bool:
@@ -133,14 +135,41 @@ def latex_to_text(text: str) -> str:
     """
     if not _LATEX_HINT.search(text):
         return text
+    # pylatexenc reads a character at a time; only the sentences with LaTeX go through it
+    return " ".join(
+        _render(chunk) if _LATEX_HINT.search(chunk) else chunk for chunk in split_chunks(text)
+    )
+
+
+def split_chunks(text: str) -> list[str]:
+    """Split `text` into sentences, keeping a formula or a braced group inside one chunk.
+
+    Example:
+        >>> split_chunks("One. A $x. y$ b. {C. d} e. Two.")
+        ['One.', 'A $x. y$ b.', '{C. d} e.', 'Two.']
+    """
+    chunks: list[str] = []
+    pending: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        pending.append(sentence)
+        joined = " ".join(pending)
+        if joined.count("$") % 2 == 0 and joined.count("{") <= joined.count("}"):
+            chunks.append(joined)
+            pending = []
+    if pending:
+        chunks.append(" ".join(pending))
+    return chunks
+
+
+def _render(text: str) -> str:
     from pylatexenc import latexwalker
 
     walker_db, converter = _converter()
-    protected = _protect(text)
     try:
-        walker = latexwalker.LatexWalker(protected, latex_context=walker_db, tolerant_parsing=True)
-        nodes = walker.get_latex_nodes()[0]
-        return str(converter.nodelist_to_text(nodes))
+        walker = latexwalker.LatexWalker(
+            _protect(text), latex_context=walker_db, tolerant_parsing=True
+        )
+        return str(converter.nodelist_to_text(walker.get_latex_nodes()[0]))
     except Exception as err:  # a parser bug must not lose the record
         log.debug("pylatexenc failed on %r (%s); falling back to simple cleaning", text[:80], err)
         return clean_text(text, braces=True)
