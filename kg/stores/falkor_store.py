@@ -133,7 +133,7 @@ class FalkorStore:
         try:
             return self._call(query).rows
         except QueryError as err:
-            if "empty key" in str(err):
+            if "no graph" in str(err):
                 return ()
             raise
 
@@ -172,7 +172,7 @@ class FalkorStore:
         try:
             result = send(query, dict(params) if params else None, timeout=timeout_ms)
         except redis.exceptions.ResponseError as err:
-            raise QueryError(_message(str(err), self.timeout_s)) from None
+            raise QueryError(_message(str(err), self.timeout_s, self.url)) from None
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as err:
             raise StoreUnavailable(
                 f"Lost FalkorDB at {self.url!r}: {type(err).__name__}."
@@ -252,8 +252,10 @@ def _plain(value: object) -> object:
     return value
 
 
-def _message(text: str, timeout_s: float) -> str:
+def _message(text: str, timeout_s: float, url: str) -> str:
     first = (text.strip().splitlines() or ["error"])[0].rstrip(".")
+    if "empty key" in first:
+        return f"There is no graph at {url!r} yet; push one with 'kg push DIR --uri {url}'."
     if "RO_QUERY is to be executed only on read-only queries" in first:
         return "The query writes to the graph; pass --write to allow it."
     if "timed out" in first.lower():
