@@ -10,6 +10,7 @@ import pytest
 
 from kg.readers import read_papers
 from kg.readers.latex import clean_latex, has_latex
+from kg.text import clean_text
 
 INPUTS = Path(__file__).parent / "data" / "inputs"
 LATEX_LEFT = re.compile(r"\\[A-Za-z]|[{}]|\$[^$]*\$")  # a command, a brace, $â€¦$
@@ -32,6 +33,7 @@ LATEX_LEFT = re.compile(r"\\[A-Za-z]|[{}]|\$[^$]*\$")  # a command, a brace, $â€
         (r"$\textit{Agents Under Siege}$: attacks", "Agents Under Siege: attacks"),
         (r"gains of 95% with \$100", "gains of 95% with $100"),
         (r"see \url{https://x.org/a_b} and \cite{k}", "see https://x.org/a_b and"),
+        (r"Transformers (\eg BERT) and \ce{H2O}", "Transformers (e.g. BERT) and H2O"),
     ],
 )
 def test_latex_becomes_text(raw: str, text: str) -> None:
@@ -43,7 +45,7 @@ def test_latex_becomes_text(raw: str, text: str) -> None:
     ["costs $5 and $10", "R&D at 95% {sic}", "C# and F# ~ 3 years", "it's a 'quote' -- ok"],
 )
 def test_plain_text_is_not_latex(plain: str) -> None:
-    assert (has_latex(plain), clean_latex(plain)) == (False, plain)
+    assert (has_latex(plain), clean_latex(plain)) == (False, clean_text(plain))
 
 
 def test_latex_in_a_json_abstract_is_rendered(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ paper. pylatexenc knows hundreds of macros, accents and math symbols, so extract
 words ("Monte–Carlo", "μRTS", "Λ_α") instead of markup. What a title or an abstract is not
 (a LaTeX document) is kept as text: a bare ``%`` is a percent sign, not a comment, a bare
 ``&`` is an ampersand, and a ``$`` that opens no formula ("costs $5 and $10") is a dollar.
-Unknown macros of one or two letters keep their name (``\\Q`` -> "Q", a blackboard-bold
-shorthand); longer unknown ones are dropped and their arguments kept (``\\ce{H2O}`` -> "H2O").
+Unknown macros of one letter keep their name (``\\Q`` -> "Q", a blackboard-bold shorthand);
+longer unknown ones are dropped and their arguments kept (``\\ce{H2O}`` -> "H2O").
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _COMMAND = re.compile(r"\\(?:[A-Za-z]+|['\"`^~=.,;!%&#_${}])")
 _BARE = re.compile(r"(?<!\\)([%&#])")
 # Text without these renders to itself (a lone ' or - is no LaTeX), so pylatexenc is skipped.
 _LATEX_HINT = re.compile(r"[\\$~{}]|--|``|''")
-_MAX_SHORT_MACRO = 2
+_MAX_SHORT_MACRO = 1  # \Q, \R, \N: blackboard-bold shorthands
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -67,7 +67,15 @@ def _escape_dollars(text: str) -> str:
 
 def _unknown_macro(node: Any, l2tobj: Any = None) -> str:
     name = str(node.macroname)
-    return name if len(name) <= _MAX_SHORT_MACRO else ""
+    space = str(getattr(node, "macro_post_space", "") or "")
+    return (name if len(name) <= _MAX_SHORT_MACRO else "") + space
+
+
+def _word(text: str) -> Any:
+    def render(node: Any, l2tobj: Any = None) -> str:
+        return text + str(getattr(node, "macro_post_space", "") or "")
+
+    return render
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +98,17 @@ def _converter() -> tuple[Any, Any]:
             spec("textmu", simplify_repl="\u03bc"),  # Greek mu, not the micro sign
             spec("mu", simplify_repl="\u03bc"),
             spec("ne", simplify_repl="\u2260"),
+            *(  # papers' own shorthands, keeping the space written after them
+                spec(name, simplify_repl=_word(text))
+                for name, text in (
+                    ("eg", "e.g."),
+                    ("ie", "i.e."),
+                    ("etal", "et al."),
+                    ("wrt", "w.r.t."),
+                    ("vs", "vs."),
+                    ("etc", "etc."),
+                )
+            ),
             spec("LaTeX", simplify_repl="LaTeX"),
             spec("TeX", simplify_repl="TeX"),
             spec("gets", simplify_repl="\u2190"),
@@ -188,5 +207,5 @@ def clean_latex(text: str, *, always: bool = False) -> str:
         ('A {braced} word and 95% of R&D', 'An α x')
     """
     if always or has_latex(text):
-        text = latex_to_text(text)
-    return clean_text(text, latex=False)
+        return clean_text(latex_to_text(text), latex=False)
+    return clean_text(text)  # dashes, quotes and dollars as kg.text cleans them
