@@ -307,3 +307,26 @@ def test_common_read_forms_pass_the_parse_and_the_engine_plan(
         store.run(query)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("RETURN " + "(" * 5000 + "1" + ")" * 5000, "nests too deeply"),
+        ("RETURN " + "[" * 5000 + "1" + "]" * 5000, "nests too deeply"),
+        ("RETURN " + "CASE WHEN " * 3000 + "1" + " THEN 1 END" * 3000, "nests too deeply"),
+        ("RETURN '" + "x" * 100_000 + "'", "at most 100,000"),
+    ],
+)
+def test_hostile_shapes_are_refused_in_one_line(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        check_query(query)
+
+
+def test_long_flat_queries_are_checked_in_linear_time() -> None:
+    import time
+
+    start = time.monotonic()
+    check_query("MATCH " + "(a)-[]-" * 5000 + "(b) RETURN 1")
+    check_query("RETURN " + " OR ".join(["x"] * 10000))
+    assert time.monotonic() - start < 5

@@ -24,7 +24,14 @@ from typing import NoReturn
 
 from kg.errors import QueryError
 
-__all__ = ["SAFE_FUNCTIONS", "SAFE_TABLE_FUNCTIONS", "check_plan", "check_query", "plan_operators"]
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "SAFE_FUNCTIONS",
+    "SAFE_TABLE_FUNCTIONS",
+    "check_plan",
+    "check_query",
+    "plan_operators",
+]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -93,6 +100,8 @@ _READ_OPERATORS = _words(
 _PLAN_TABLE_FUNCTIONS = SAFE_TABLE_FUNCTIONS | {"READ_FTABLE"}
 _WRITE_OPERATORS = frozenset({"INSERT", "SET_PROPERTY", "DELETE", "MERGE", "PARTITIONER"})
 
+MAX_QUERY_CHARS = 100_000
+_MAX_BACKTRACKS = 10_000  # a pattern-or-expression guess undone; bounds the parse's work
 _ROW_WRITES = frozenset({"CREATE", "MERGE", "SET", "DELETE", "DETACH"})
 _READ_HELP = (
     "kg query runs reading Cypher only: MATCH, OPTIONAL MATCH, WHERE, WITH, UNWIND, RETURN, "
@@ -151,8 +160,15 @@ def check_query(query: str, *, write: bool = False) -> None:
         ...
         kg.errors.QueryError: refused at line 1, column 1 ('LOAD'): kg query runs reading Cypher only: MATCH, OPTIONAL MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION and CALL show_tables()/table_info(); with --write also CREATE, MERGE, SET and DELETE; never LOAD, COPY, ATTACH or INSTALL.
     """
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query has {len(query):,} characters; kg query takes at most {MAX_QUERY_CHARS:,}"
+        )
     tokens = _tokenize(query)
-    _Parser(query, tokens, write=write).statements()
+    try:
+        _Parser(query, tokens, write=write).statements()
+    except RecursionError:
+        raise QueryError("the query nests too deeply for kg to check it; flatten it") from None
 
 
 def plan_operators(plan: str) -> tuple[list[str], list[str]]:
@@ -277,6 +293,7 @@ class _Parser:
 
     def __init__(self, query: str, tokens: list[_Token], *, write: bool) -> None:
         self.query, self.tokens, self.write, self.i = query, tokens, write, 0
+        self.backtracks = 0
 
     # -- tokens
     @property
@@ -693,7 +710,11 @@ class _Parser:
                     self.node_pattern()
                 return
         except QueryError:
-            pass
+            self.backtracks += 1
+            if self.backtracks > _MAX_BACKTRACKS:
+                raise QueryError(
+                    "the query is too intricate for kg to check; simplify it"
+                ) from None
         self.i = start
         self.need_p("(")
         self.expression()
