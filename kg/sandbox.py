@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from kg.errors import KGError, QueryError
 from kg.stores import DEFAULT_TIMEOUT_S, QueryResult
@@ -61,7 +62,7 @@ def run_isolated(
     """Run `query` on the database file `db_path` in a bounded child process; return its rows."""
     if limits.memory_mb < 64 or limits.max_rows < 1 or limits.timeout_s <= 0:
         raise KGError("--memory must be at least 64 (MiB), --max-rows and --timeout positive")
-    ctx = multiprocessing.get_context(_start_method())
+    ctx: Any = multiprocessing.get_context(_start_method())  # stubs: BaseContext lacks Process
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_child,

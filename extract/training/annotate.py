@@ -198,7 +198,9 @@ def agree(first: Path, second: Path) -> None:
             n2 += len(k2)
         p, r = tp / max(n2, 1), tp / max(n1, 1)
         f = 2 * p * r / max(p + r, 1e-9)
-        print(f"{typed:8s} papers={len(pairs)} first={n1} second={n2} P={p:.3f} R={r:.3f} F1={f:.3f}")
+        print(
+            f"{typed:8s} papers={len(pairs)} first={n1} second={n2} P={p:.3f} R={r:.3f} F1={f:.3f}"
+        )
 
 
 def _alias_key(s: str) -> str:
