@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +23,7 @@ from kg.graph import GraphData, graph_data
 from kg.model import Paper
 from kg.query import load_query, run_query
 from kg.stores import ServerStore as GraphStore
-from kg.stores import open_store
+from kg.stores import open_server, open_store
 from kg.stores.ladybug_store import LadybugStore
 
 pytestmark = pytest.mark.server
@@ -286,3 +290,57 @@ def test_push_cli_pushes_a_build_and_query_cli_reads_it(
     result = runner.invoke(app, ["query", "--uri", url, "--name", "top-concepts", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0] == {"name": "Accuracy", "type": "Metric", "papers": 3}
+
+
+# -- crash safety -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from kg import corpus
+    from viz.synthetic import synthetic_corpus
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    papers, extractions = synthetic_corpus(1000)
+    corpus.write_papers(folder / "papers.jsonl", papers)
+    corpus.write_extractions(folder / "extractions.jsonl", extractions)
+    return folder
+
+
+def _push_command(folder: Path, url: str) -> list[str]:
+    return [sys.executable, "-m", "kg", "push", str(folder), "--uri", url, "--batch-size", "10"]
+
+
+def _count_or_zero(url: str, query: str) -> int:
+    with open_server(url) as store:
+        try:
+            return int(store.run(query).rows[0][0])
+        except QueryError:  # no graph yet
+            return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "query", "at_least"),
+    [
+        ("papers", "MATCH (n:Paper) RETURN count(n)", 1),
+        ("mentions", "MATCH ()-[r:MENTIONS]->() RETURN count(r)", 1),
+        ("co_occurs", "MATCH ()-[r:CO_OCCURS]->() RETURN count(r)", 500),
+    ],
+)
+def test_push_killed_midway_then_run_again_equals_a_clean_push(
+    falkor_url: str, synthetic_build: Path, name: str, query: str, at_least: int
+) -> None:
+    clean_url, killed_url = f"{falkor_url}/clean_{name}", f"{falkor_url}/killed_{name}"
+    subprocess.run(_push_command(synthetic_build, clean_url), check=True, capture_output=True)
+    proc = subprocess.Popen(_push_command(synthetic_build, killed_url), stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _count_or_zero(killed_url, query) < at_least and time.monotonic() < deadline:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL  # killed while pushing, not after
+    with open_server(killed_url) as half, open_server(clean_url) as clean:
+        assert _snapshot(half) != _snapshot(clean)
+    subprocess.run(_push_command(synthetic_build, killed_url), check=True, capture_output=True)
+    with open_server(killed_url) as again, open_server(clean_url) as clean:
+        assert _snapshot(again) == _snapshot(clean)
