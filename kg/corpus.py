@@ -34,7 +34,7 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = temp_path(path, str(os.getpid()))
     try:
         tmp.unlink(missing_ok=True)
-        fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # as open(): umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,7 @@ def place(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def canary_untouched(place: Path):  # type: ignore[no-untyped-def]
+def canary_untouched(place: Path) -> Iterator[None]:
     yield
     assert (place / "canary.txt").read_bytes() == CANARY
 
