@@ -133,8 +133,8 @@ def extractor_fingerprint(*, ner: Path | None = None) -> str:
     root = Path(extract.__file__).resolve().parent
     digest = hashlib.sha256(b"ner" if ner is not None else b"rules")
     for path in sorted(root.rglob("*")):
-        if "training" in path.relative_to(root).parts:  # tooling and its outputs, never loaded
-            continue
+        if {"training", "eval"} & set(path.relative_to(root).parts):  # tooling and gold data,
+            continue  # never loaded by extraction
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
