@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.errors import BuildDirError
+from kg.folder import TMP_PREFIX
 from viz.index import index_html
 from viz.select import select_concept_map, select_focus, select_overview
 from viz.style import (
@@ -272,7 +273,7 @@ def _write(path: Path, text: str) -> Path:
     """Write `text` to `path` atomically: readers see the old file or the new one, never half."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TMP_PREFIX}{path.name}-")
     except OSError as err:
         raise BuildDirError(
             f"Cannot write {str(path)!r}: {err.strerror}. Pick a writable folder."
