@@ -292,6 +292,27 @@ def test_push_cli_pushes_a_build_and_query_cli_reads_it(
     assert json.loads(result.output)[0] == {"name": "Accuracy", "type": "Metric", "papers": 3}
 
 
+def test_concurrent_pushes_of_overlapping_builds_leave_no_duplicates(
+    falkor_url: str, papers, extractions
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"{falkor_url}/concurrent"
+    parts = [graph_data(papers[i : i + 5], extractions[i : i + 5]) for i in (0, 2, 4, 5)]
+
+    def push_one(data: GraphData) -> None:
+        with open_server(url) as store:
+            store.push(data, batch_size=1)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(push_one, parts))
+    with open_server(url) as store:
+        ids = [r[0] for r in store.run("MATCH (n) RETURN n.id").rows]
+        pairs = store.run("MATCH (a)-[r]->(b) RETURN a.id, type(r), b.id").rows
+    assert len(ids) == len(set(ids)) == len(papers) + len({c.id for p in parts for c in p.concepts})
+    assert len(pairs) == len(set(pairs))
+
+
 # -- crash safety -------------------------------------------------------------------------------
 
 

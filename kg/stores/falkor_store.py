@@ -124,9 +124,24 @@ class FalkorStore:
         }
         for table in NODE_TABLES:
             if table.name not in indexed:
-                self._retry(partial(self._graph.create_node_range_index, table.name, KEY))
+                self._create_once(partial(self._graph.create_node_range_index, table.name, KEY))
             if table.name not in unique:
-                self._retry(partial(self._graph.create_node_unique_constraint, table.name, KEY))
+                self._create_once(
+                    partial(self._graph.create_node_unique_constraint, table.name, KEY)
+                )
+
+    def _create_once(self, create: Callable[[], object]) -> None:
+        """Create an index or constraint; one that a concurrent push just made is fine."""
+        import redis
+
+        def attempt() -> None:
+            try:
+                create()
+            except redis.exceptions.ResponseError as err:
+                if "already" not in str(err):  # "already indexed", "already exists"
+                    raise
+
+        self._retry(attempt)
 
     def _listing(self, query: str) -> tuple[tuple[object, ...], ...]:
         """Rows of a catalogue procedure; none for a graph that does not exist yet."""

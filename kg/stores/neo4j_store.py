@@ -126,9 +126,10 @@ class Neo4jStore:
         return push(self, data, replace=replace, batch_size=batch_size, on_batch=on_batch)
 
     def ensure_constraints(self) -> None:
-        """Create the uniqueness constraints (each `IF NOT EXISTS`)."""
+        """Create the uniqueness constraints (each `IF NOT EXISTS`; one that a concurrent push
+        creates at the same moment is fine too)."""
         for statement in constraint_statements():
-            self._write(partial(_consume, statement))
+            self._write(partial(_consume, statement), ok_code="AlreadyExists")
 
     def write_rows(self, statement: str, rows: list[Row]) -> None:
         """One batch in one managed write transaction (retried by the driver)."""
@@ -138,7 +139,9 @@ class Neo4jStore:
         """Run one delete statement in a write transaction; the number of nodes deleted."""
         return int(self._write(lambda tx: tx.run(statement).single(strict=True)[0]))
 
-    def _write(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> Any:
+    def _write(
+        self, work: Callable[[neo4j.ManagedTransaction], Any], *, ok_code: str | None = None
+    ) -> Any:
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
         try:
@@ -150,6 +153,8 @@ class Neo4jStore:
                 "run the push again (it is idempotent)."
             ) from None
         except Neo4jError as err:
+            if ok_code and ok_code in (err.code or ""):
+                return None
             raise KGError(f"Neo4j at {self.url!r} refused a write: {_first_line(err)}.") from None
 
     # -- reading ---------------------------------------------------------------------------
