@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.errors import KGError
+from kg.folder import temp_path
 from kg.vocab import (
     CONCEPT,
     KEY,
@@ -87,7 +88,7 @@ def _endpoints(table: Table, row: Row) -> tuple[str, str]:
 
 
 def _atomic(path: Path, write: Callable[[IO[str]], None]) -> Path:
-    tmp = path.with_name(f".{path.name}.kg-tmp")
+    tmp = temp_path(path, str(os.getpid()))  # kg's temp name: a build folder's cleanup knows it
     try:
         with tmp.open("w", encoding="utf-8", newline="") as f:
             write(f)
