@@ -330,3 +330,27 @@ def test_long_flat_queries_are_checked_in_linear_time() -> None:
     check_query("MATCH " + "(a)-[]-" * 5000 + "(b) RETURN 1")
     check_query("RETURN " + " OR ".join(["x"] * 10000))
     assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    ("query", "advice"),
+    [
+        ("MATCH p = shortestPath((a:Concept)-[*]-(b:Concept)) RETURN p", "SHORTEST"),
+        ("CALL { MATCH (n:Paper) RETURN n } RETURN n", "CALL"),
+    ],
+)
+def test_refused_neo4j_forms_say_what_to_write_instead(query: str, advice: str) -> None:
+    with pytest.raises(QueryError, match=advice) as err:
+        check_query(query)
+    assert str(err.value).startswith("LadybugDB has no")
+
+
+def test_engine_error_on_a_neo4j_form_says_what_to_write_instead(read_store_path: Path) -> None:
+    from kg.stores.ladybug_store import LadybugStore
+
+    store = LadybugStore(read_store_path, read_only=True)
+    try:
+        with pytest.raises(QueryError, match="list_transform"):
+            store.run("MATCH (c:Concept) RETURN [x IN c.aliases | toLower(x)] AS a")
+    finally:
+        store.close()

@@ -164,11 +164,17 @@ def check_query(query: str, *, write: bool = False) -> None:
         raise QueryError(
             f"the query has {len(query):,} characters; kg query takes at most {MAX_QUERY_CHARS:,}"
         )
-    tokens = _tokenize(query)
     try:
-        _Parser(query, tokens, write=write).statements()
+        _Parser(query, _tokenize(query), write=write).statements()
     except RecursionError:
         raise QueryError("the query nests too deeply for kg to check it; flatten it") from None
+    except QueryError as err:
+        from kg.stores.dialect import advice_message
+
+        advice = advice_message(query)  # Neo4j's Cypher the embedded engine lacks: what to write
+        if advice is None:
+            raise
+        raise QueryError(f"{advice}. ({err})") from None
 
 
 def plan_operators(plan: str) -> tuple[list[str], list[str]]:

@@ -135,7 +135,11 @@ class LadybugStore:
             plan.close()
             result = conn.execute(query, bound)
         except RuntimeError as err:
-            raise QueryError(_message(err, self.timeout_s)) from err
+            from kg.stores.dialect import advice_message
+
+            advice = advice_message(query)  # a Neo4j form the engine lacks: what to write instead
+            message = _message(err, self.timeout_s)
+            raise QueryError(f"{advice}. ({message})" if advice else message) from err
         assert not isinstance(result, list)
         columns = tuple(result.get_column_names())
         rows: list[tuple[object, ...]] = []
