@@ -537,7 +537,8 @@ def evaluate(
     roles: Annotated[
         bool,
         typer.Option(
-            "--roles", help="Score proposed/used/mentioned roles; GOLD is a role gold JSONL."
+            "--roles",
+            help="Report proposed/used/mentioned roles in detail; GOLD must give roles.",
         ),
     ] = False,
     spans: SpansOpt = "names",
@@ -545,23 +546,21 @@ def evaluate(
 ) -> None:
     """Score extraction against annotated data: precision, recall and F1 per type, per level."""
     from kg.corpus import dumps
-    from kg.evaluate import format_report, report_json, run_evaluate
-
-    if roles:
-        from kg.roles_eval import format_role_report, role_report_json, run_roles
-
-        if len(gold) != 1:
-            raise KGError("--roles scores one gold file, e.g. extract/eval/roles_gold.jsonl")
-        role_report = run_roles(gold[0], pred, ner=_ner_dir(ner))
-        typer.echo(
-            dumps(role_report_json(role_report)) if as_json else format_role_report(role_report)
-        )
-        return
+    from kg.evaluate import (
+        format_report,
+        format_role_report,
+        report_json,
+        role_report_json,
+        run_evaluate,
+    )
 
     if spans not in ("names", "all"):
         raise KGError(f"--spans {spans!r}: use 'names' or 'all'")
-    report = run_evaluate(gold, pred, exact=exact, spans=spans, ner=_ner_dir(ner))
-    typer.echo(dumps(report_json(report)) if as_json else format_report(report))
+    report = run_evaluate(gold, pred, exact=exact, spans=spans, ner=_ner_dir(ner), roles=roles)
+    if roles:
+        typer.echo(dumps(role_report_json(report)) if as_json else format_role_report(report))
+    else:
+        typer.echo(dumps(report_json(report)) if as_json else format_report(report))
 
 
 def main() -> None:

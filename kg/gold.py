@@ -9,7 +9,11 @@ predicted offsets and gold offsets count characters of the same string:
 - DyGIE JSON (SciERC `train.json`/`dev.json`): the tokens of all sentences joined by single spaces,
   with PTB brackets (`-LRB-`...) restored; character offsets are computed over that string.
 - kg paper JSONL (`{"id", "title", "abstract", "entities": [{"name", "aliases", "type"}]}`):
-  `text` is title, newline, abstract; there are no mentions, only paper-level concepts.
+  `text` is title, newline, abstract; the entities are the paper-level concepts. An entity may
+  carry a `role` (proposed, used, mentioned) and its `mentions`
+  (`[{"field": "title"|"abstract", "start", "end", "text"}]`, offsets into that field), as in
+  `extract/eval/recent/`: when any entity of the file has mentions, the file is mention-level gold
+  too, and when any has a role, every entity must have one.
 
 Paper-level gold concepts are built from the mentions: mentions of one annotated type belong to one
 concept when their `concept_key`s agree, when a coreference cluster joins them (SciERC), when one
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.model import ConceptType, Paper, concept_key
+from kg.model import ConceptType, Paper, Role, concept_key
 
 # Each annotated type -> the coarse class it is scored as; None marks types that are not scored.
 COARSE_TYPES: dict[str, str | None] = {
@@ -61,11 +65,15 @@ class GoldMention:
 
 @dataclass(frozen=True, slots=True)
 class GoldConcept:
-    """A concept the gold links to a paper, with every surface form it goes by there."""
+    """A concept the gold links to a paper, with every surface form it goes by there.
+
+    `role` is how the paper relates to it, when the gold annotates roles (kg paper JSONL).
+    """
 
     name: str
     type: str
     surface_forms: tuple[str, ...]
+    role: Role | None = None
 
     def match_keys(self) -> frozenset[str]:
         """The `concept_key`s under which a prediction finds this concept."""
@@ -90,6 +98,7 @@ class GoldDoc:
     title_len: int = 0
     salient: tuple[GoldConcept, ...] | None = None
     source: str = ""
+    has_roles: bool = False
 
     @property
     def abstract_start(self) -> int:
@@ -198,29 +207,40 @@ def read_dygie(path: Path, rows: Sequence[tuple[int, dict[str, Any]]] = ()) -> l
 
 
 def read_kg_jsonl(path: Path, rows: Sequence[tuple[int, dict[str, Any]]] = ()) -> list[GoldDoc]:
-    """kg's paper JSONL with paper-level `entities`; no mention-level gold."""
+    """kg's paper JSONL: paper-level `entities`, each with an optional `role` and `mentions`."""
+    rows = rows or list(_read_json_lines(path))
+    entities = [e for _, row in rows for e in row.get("entities") or () if isinstance(e, dict)]
+    with_mentions = any("mentions" in e for e in entities)
+    with_roles = any("role" in e for e in entities)
     docs = []
-    for line, row in rows or list(_read_json_lines(path)):
+    for line, row in rows:
         with _record(path, line):
             title, abstract = row.get("title") or "", row["abstract"]
-            concepts = tuple(
-                GoldConcept(
-                    e["name"],
-                    _type(path, line, e["type"], kg_only=True),
-                    tuple(e.get("aliases") or ()),
-                )
-                for e in row["entities"]
-            )
             text = f"{title}\n{abstract}" if title else abstract
+            concepts: list[GoldConcept] = []
+            mentions: list[GoldMention] = []
+            for e in row["entities"]:
+                kind = _type(path, line, e["type"], kg_only=True)
+                found = tuple(
+                    _kg_mention(path, line, text, len(title), m, kind)
+                    for m in e.get("mentions") or ()
+                )
+                mentions += found
+                role = _role(path, line, e.get("role"), e["name"]) if with_roles else None
+                forms = (*(e.get("aliases") or ()), *(m.text for m in found))
+                concepts.append(GoldConcept(e["name"], kind, tuple(dict.fromkeys(forms)), role))
             docs.append(
                 GoldDoc(
                     str(row["id"]),
                     text,
-                    None,
-                    concepts,
+                    tuple(sorted(mentions, key=lambda m: (m.start, m.end)))
+                    if with_mentions
+                    else None,
+                    tuple(concepts),
                     frozenset(ConceptType),
                     title_len=len(title),
                     source=f"{path}:{line}",
+                    has_roles=with_roles,
                 )
             )
     return docs
@@ -316,6 +336,43 @@ def _view_mention(
             line=line,
         )
     return GoldMention(start, end, surface, _type(path, line, data["type"]), cluster)
+
+
+def _kg_mention(
+    path: Path, line: int, text: str, title_len: int, data: dict[str, Any], kind: str
+) -> GoldMention:
+    """A mention given by field and offsets into that field, as an offset into `text`."""
+    field, start, end, surface = data["field"], data["start"], data["end"], data["text"]
+    if field not in ("title", "abstract"):
+        raise InputError(path, f"mention field {field!r}", "use 'title' or 'abstract'", line=line)
+    shift = 0 if field == "title" else (title_len + 1 if title_len else 0)
+    if field == "title" and end > title_len:
+        raise InputError(
+            path,
+            f"mention {surface!r} at {start}:{end} runs past the title",
+            "fix the offsets so that the field's text[start:end] is the mention",
+            line=line,
+        )
+    if text[start + shift : end + shift] != surface:
+        raise InputError(
+            path,
+            f"mention {surface!r} at {field} {start}:{end} reads "
+            f"{text[start + shift : end + shift]!r} in the text",
+            "fix the offsets so that the field's text[start:end] is the mention",
+            line=line,
+        )
+    return GoldMention(start + shift, end + shift, surface, kind)
+
+
+def _role(path: Path, line: int, value: object, name: str) -> Role:
+    if value not in {str(r) for r in Role}:
+        raise InputError(
+            path,
+            f"entity {name!r} has role {value!r}, not one of proposed, used, mentioned",
+            "give every entity a role, or none of them",
+            line=line,
+        )
+    return Role(str(value))
 
 
 def _type(path: Path, line: int, label: str, *, kg_only: bool = False) -> str:

@@ -7,9 +7,10 @@ import pytest
 
 from kg.corpus import write_extractions
 from kg.errors import InputError
-from kg.evaluate import Score, evaluate, format_report, report_json, run_evaluate
+from kg.evaluate import format_report, report_json, run_evaluate
 from kg.gold import GoldConcept, GoldDoc, GoldMention, group_concepts
 from kg.model import ConceptType, Entity, Extraction, Mention, Role, concept_key
+from kg.scoring import Score, score
 
 GOLD = Path(__file__).parent / "data" / "gold"
 TEXT = "We fine-tune BERT on SQuAD and report F1."
@@ -50,19 +51,19 @@ def test_score_precision_recall_f1(score, expected):
 
 
 def test_evaluate_perfect_prediction_scores_one():
-    report = evaluate([gold()], [PERFECT])
+    report = score([gold()], [PERFECT])
     assert report.mention["all"] == Score(3, 0, 0)
-    assert (report.mention["all"].f1, report.paper["all"].f1) == (1.0, 1.0)
+    assert (report.mention["all"].f1, report.paper["coarse"]["all"].f1) == (1.0, 1.0)
 
 
 def test_evaluate_shifted_span_is_fp_and_fn_at_mention_level():
-    report = evaluate([gold()], [pred(ent("BERT", "Model", 8, surface="tune BERT"))])
+    report = score([gold()], [pred(ent("BERT", "Model", 8, surface="tune BERT"))])
     assert report.mention["Method"] == Score(0, 1, 1)
 
 
 def test_evaluate_shifted_span_is_hit_at_paper_level():
-    report = evaluate([gold()], [pred(ent("BERT", "Model", 8, surface="tune BERT"))])
-    assert report.paper["Method"] == Score(1, 0, 0)
+    report = score([gold()], [pred(ent("BERT", "Model", 8, surface="tune BERT"))])
+    assert report.paper["coarse"]["Method"] == Score(1, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -70,35 +71,35 @@ def test_evaluate_shifted_span_is_hit_at_paper_level():
 )
 def test_evaluate_exact_types_tell_model_from_method(exact_types, expected):
     doc = gold(spans=[("BERT", "Model")])
-    report = evaluate([doc], [pred(ent("BERT", "Method", 13))], exact_types=exact_types)
+    report = score([doc], [pred(ent("BERT", "Method", 13))], exact_types=exact_types)
     assert report.mention["all"] == expected
 
 
 def test_evaluate_coarse_types_join_dataset_benchmark_and_material():
-    report = evaluate([gold(spans=[("SQuAD", "Material")])], [pred(ent("SQuAD", "Benchmark", 21))])
+    report = score([gold(spans=[("SQuAD", "Material")])], [pred(ent("SQuAD", "Benchmark", 21))])
     assert report.mention["Dataset/Benchmark"] == Score(1, 0, 0)
 
 
 def test_evaluate_exact_types_refuse_gold_types_kg_lacks():
     with pytest.raises(InputError, match="gold type 'Material' is not one of kg's types"):
-        evaluate([gold()], [PERFECT], exact_types=True)
+        score([gold()], [PERFECT], exact_types=True)
 
 
 def test_evaluate_missing_prediction_counts_all_gold_as_missed():
-    report = evaluate([gold()], [pred(paper_id="other")])
-    assert (report.mention["all"], report.paper["all"]) == (Score(0, 0, 3), Score(0, 0, 3))
+    report = score([gold()], [pred(paper_id="other")])
+    assert (report.mention["all"], report.paper["coarse"]["all"]) == (Score(0, 0, 3), Score(0, 0, 3))
     assert report.n_missing == 1
 
 
 def test_evaluate_drops_generic_gold_and_counts_prediction_on_it_as_false():
     doc = gold("The method is fast.", [("method", "Generic")], scheme={"Generic", "Method"})
-    report = evaluate([doc], [pred(ent("method", "Method", 4))])
+    report = score([doc], [pred(ent("method", "Method", 4))])
     assert report.mention == {"Method": Score(0, 1, 0), "all": Score(0, 1, 0)}
 
 
 def test_evaluate_leaves_out_types_the_gold_file_never_annotates():
     doc = gold(spans=[("SQuAD", "Dataset")], scheme={"Task", "Dataset", "Metric"})
-    report = evaluate([doc], [pred(ent("BERT", "Model", 13), ent("SQuAD", "Dataset", 21))])
+    report = score([doc], [pred(ent("BERT", "Model", 13), ent("SQuAD", "Dataset", 21))])
     assert report.mention["all"] == Score(1, 0, 0)
 
 
@@ -106,12 +107,12 @@ def test_evaluate_paper_level_matches_gold_by_alias():
     text = "A convolutional neural network is used."
     doc = gold(text, [("convolutional neural network", "Method")])
     cnn = ent("CNN", "Method", aliases=("convolutional neural network",))
-    assert evaluate([doc], [pred(cnn)]).paper["Method"] == Score(1, 0, 0)
+    assert score([doc], [pred(cnn)]).paper["coarse"]["Method"] == Score(1, 0, 0)
 
 
 def test_evaluate_paper_level_matches_one_prediction_to_one_gold_concept():
     twice = pred(ent("BERT", "Model", 13), ent("BERT-base", "Model", aliases=("BERT",)))
-    assert evaluate([gold()], [twice]).paper["Method"] == Score(1, 1, 0)
+    assert score([gold()], [twice]).paper["coarse"]["Method"] == Score(1, 1, 0)
 
 
 def paper_gold(*concepts):
@@ -121,13 +122,13 @@ def paper_gold(*concepts):
 def test_evaluate_paper_level_matches_one_gold_concept_to_one_prediction():
     doc = paper_gold(GoldConcept("CNN", "Method", ()), GoldConcept("ConvNet", "Method", ()))
     cnn = ent("CNN", "Method", aliases=("ConvNet",))
-    assert evaluate([doc], [pred(cnn)]).paper["Method"] == Score(1, 0, 1)
+    assert score([doc], [pred(cnn)]).paper["coarse"]["Method"] == Score(1, 0, 1)
 
 
 def test_evaluate_paper_level_finds_the_largest_matching():
     doc = paper_gold(GoldConcept("CNN", "Method", ("ConvNet",)), GoldConcept("CNN", "Method", ()))
     found = pred(ent("CNN", "Method"), ent("ConvNet", "Method"))
-    assert evaluate([doc], [found]).paper["Method"] == Score(2, 0, 0)
+    assert score([doc], [found]).paper["coarse"]["Method"] == Score(2, 0, 0)
 
 
 def test_evaluate_maps_abstract_offsets_past_the_title():
@@ -148,11 +149,11 @@ def test_evaluate_maps_abstract_offsets_past_the_title():
         Role.USED,
         (Mention("BERT", 0, 4, "title"), Mention("BERT", 13, 17, "abstract")),
     )
-    assert evaluate([doc], [pred(bert)]).mention["Method"] == Score(2, 0, 0)
+    assert score([doc], [pred(bert)]).mention["Method"] == Score(2, 0, 0)
 
 
 def test_evaluate_counts_mentions_misaligned_with_gold_text():
-    report = evaluate([gold()], [pred(ent("BERT", "Model", 12))])
+    report = score([gold()], [pred(ent("BERT", "Model", 12))])
     assert report.n_misaligned == 1
 
 
@@ -163,17 +164,17 @@ def test_evaluate_salient_recall_matches_any_surface_form_whatever_the_type():
         GoldConcept("EM", "Metric", ("exact match",)),
     )
     found = pred(ent("SQuAD", "Benchmark", 21), ent("question answering", "Method"))
-    assert evaluate([gold(salient=salient)], [found]).salient_recall == Score(2, 0, 1)
+    assert score([gold(salient=salient)], [found]).salient_recall == Score(2, 0, 1)
 
 
 def test_evaluate_without_salient_gold_has_no_salient_recall():
-    assert evaluate([gold()], [PERFECT]).salient_recall is None
+    assert score([gold()], [PERFECT]).salient_recall is None
 
 
 def test_evaluate_paper_level_only_gold_has_no_mention_scores():
-    report = evaluate([paper_gold(GoldConcept("BERT", "Model", ()))], [PERFECT])
+    report = score([paper_gold(GoldConcept("BERT", "Model", ()))], [PERFECT])
     assert report.mention == {}
-    assert report.paper["all"] == Score(1, 2, 0)
+    assert report.paper["coarse"]["all"] == Score(1, 2, 0)
 
 
 def test_run_evaluate_reads_extractions_from_a_build_folder(tmp_path):
@@ -202,7 +203,7 @@ def test_run_evaluate_rejects_a_document_read_twice():
 
 
 def test_format_report_has_a_row_per_type_and_level():
-    text = format_report(evaluate([gold()], [PERFECT]))
+    text = format_report(score([gold()], [PERFECT]))
     rows = [line.split()[0] for line in text.splitlines() if line.endswith(" 0      0")]
     assert rows == [
         "Method",
@@ -213,6 +214,8 @@ def test_format_report_has_a_row_per_type_and_level():
         "Dataset/Benchmark",
         "Metric",
         "all",
+        "coarse",  # all types together; no typed row, as the gold types Material
+        "untyped",
     ]
 
 
@@ -220,11 +223,11 @@ def test_format_report_shows_salient_recall():
     doc = gold(
         salient=(GoldConcept("SQuAD1.1", "Material", ("SQuAD",)), GoldConcept("EM", "Metric", ()))
     )
-    assert "salient entity recall: 0.500 (1/2)" in format_report(evaluate([doc], [PERFECT]))
+    assert "salient entity recall: 0.500 (1/2)" in format_report(score([doc], [PERFECT]))
 
 
 def test_report_json_is_serialisable_with_rates():
-    data = json.loads(json.dumps(report_json(evaluate([gold()], [pred(ent("BERT", "Model", 13))]))))
+    data = json.loads(json.dumps(report_json(score([gold()], [pred(ent("BERT", "Model", 13))]))))
     assert data["mention"]["all"] == {
         "tp": 1,
         "fp": 0,

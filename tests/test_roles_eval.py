@@ -1,4 +1,4 @@
-"""Role scoring against role gold: hand-computed counts on tiny papers (tests/data/roles)."""
+"""Role scoring (kg.scoring) against role gold: hand-computed counts on tiny papers (tests/data/roles)."""
 
 import json
 import shutil
@@ -7,20 +7,17 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.evaluate import Score
-from kg.gold import GoldConcept, GoldDoc
-from kg.model import ConceptType, Entity, Extraction, Mention, Role, concept_key
-from kg.roles_eval import (
+from kg.evaluate import (
     ANY_TYPE,
-    RoleDoc,
-    RoleReport,
+    format_report,
     format_role_report,
-    read_role_gold,
+    role_concepts,
     role_report_json,
-    run_roles,
-    score_role_docs,
-    score_roles,
+    run_evaluate,
 )
+from kg.gold import GoldConcept, GoldDoc, read_gold
+from kg.model import ConceptType, Entity, Extraction, Mention, Role, concept_key
+from kg.scoring import RoleScores, Score, score
 
 DATA = Path(__file__).parent / "data" / "roles"
 GOLD = DATA / "gold.jsonl"
@@ -34,17 +31,27 @@ P, U, M = Role.PROPOSED, Role.USED, Role.MENTIONED
 
 
 @pytest.fixture(scope="module")
-def report():
+def scored():
     from kg.corpus import read_extractions
 
-    return score_roles(GOLD, read_extractions(PRED))
+    return score(read_gold(GOLD), read_extractions(PRED))
+
+
+@pytest.fixture(scope="module")
+def report(scored):
+    return scored.roles
 
 
 def doc(*concepts, doc_id="d1"):
     """A gold paper from (name, type, role, aliases) tuples."""
-    gold = tuple(GoldConcept(name, kind, tuple(aliases)) for name, kind, _, aliases in concepts)
-    gd = GoldDoc(doc_id, "text", None, gold, frozenset(ConceptType))
-    return RoleDoc(gd, tuple(role for _, _, role, _ in concepts))
+    gold = tuple(
+        GoldConcept(name, kind, tuple(aliases), role) for name, kind, role, aliases in concepts
+    )
+    return GoldDoc(doc_id, "text", None, gold, frozenset(ConceptType), has_roles=True)
+
+
+def score_role_docs(docs, extractions):
+    return score(docs, extractions).roles
 
 
 def ent(name, kind, role, *texts):
@@ -58,24 +65,28 @@ def write_gold(path, entity):
     return path
 
 
-def test_read_role_gold_aligns_roles_with_concepts():
-    first = read_role_gold(GOLD)[0]
-    named = {c.name: r for c, r in zip(first.doc.concepts, first.roles, strict=True)}
-    assert named == {"FooNet": P, "ImageNet": U, "ResNet-50": U, "accuracy": U, "Transformer": M}
+def test_read_gold_gives_each_concept_its_role():
+    first = read_gold(GOLD)[0]
+    assert {c.name: c.role for c in first.concepts} == {
+        "FooNet": P,
+        "ImageNet": U,
+        "ResNet-50": U,
+        "accuracy": U,
+        "Transformer": M,
+    }
 
 
-@pytest.mark.parametrize("role", ["novel", None])
-def test_read_role_gold_rejects_missing_or_unknown_role(tmp_path, role):
-    entity = {"name": "BERT", "type": "Model"} | ({"role": role} if role else {})
-    with pytest.raises(InputError, match=r"gold\.jsonl:1: entity role"):
-        read_role_gold(write_gold(tmp_path / "gold.jsonl", entity))
+def test_run_evaluate_with_roles_rejects_gold_without_roles(tmp_path):
+    path = write_gold(tmp_path / "gold.jsonl", {"name": "BERT", "type": "Model"})
+    with pytest.raises(InputError, match=r"gold\.jsonl:1: the gold gives no roles"):
+        run_evaluate([path], PRED, roles=True)
 
 
-def test_read_role_gold_rejects_repeated_paper(tmp_path):
+def test_run_evaluate_rejects_repeated_paper(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text(GOLD.read_text(encoding="utf-8") * 2, encoding="utf-8")
-    with pytest.raises(InputError, match=r"gold\.jsonl:3: paper id 'p1' already given at line 1"):
-        read_role_gold(path)
+    with pytest.raises(InputError, match=r"gold\.jsonl:3: document id 'p1' already read at .*:1"):
+        run_evaluate([path], PRED, roles=True)
 
 
 def test_score_roles_counts_matches_and_ignores_papers_outside_gold(report):
@@ -113,8 +124,8 @@ def test_score_roles_end_to_end_counts_unmatched_gold_and_predictions(report):
         (ANY_TYPE, Score(7, 1, 1)),
     ],
 )
-def test_score_roles_concept_scores(report, label, expected):
-    assert report.concepts[label] == expected
+def test_score_roles_concept_scores(scored, label, expected):
+    assert role_concepts(scored)[label] == expected
 
 
 @pytest.mark.parametrize(
@@ -147,37 +158,50 @@ def test_score_role_docs_prefers_prediction_of_same_class():
 def test_score_role_docs_matches_one_to_one():
     entities = (ent("BERT", "Model", U), ent("BERT", "Method", U))
     report = score_role_docs([doc(("BERT", "Model", U, ()))], [Extraction("d1", "", entities)])
-    assert (len(report.pairs), report.concepts[ANY_TYPE]) == (1, Score(1, 1, 0))
+    assert len(report.pairs) == 1
+    assert role_concepts(score([doc(("BERT", "Model", U, ()))], [Extraction("d1", "", entities)]))[
+        ANY_TYPE
+    ] == Score(1, 1, 0)
 
 
 def test_score_role_docs_counts_paper_without_prediction_as_missing():
-    report = score_role_docs([doc(("BERT", "Model", U, ()))], [])
-    assert (report.n_missing, report.end_to_end[U]) == (1, Score(0, 0, 1))
+    scored = score([doc(("BERT", "Model", U, ()))], [])
+    assert (scored.n_missing, scored.roles.end_to_end[U]) == (1, Score(0, 0, 1))
 
 
-def test_role_report_accuracy_is_zero_without_pairs():
-    assert RoleReport((), {}, {}, {}, n_docs=0).accuracy == 0.0
+def test_score_without_role_gold_has_no_roles():
+    gold = GoldDoc("d1", "text", None, (GoldConcept("BERT", "Model", ()),), frozenset(ConceptType))
+    assert score([gold], []).roles is None
+
+
+def test_role_scores_accuracy_is_zero_without_pairs():
+    assert RoleScores((), {}, {}).accuracy == 0.0
 
 
 @pytest.mark.parametrize("as_folder", [False, True])
-def test_run_roles_reads_extractions_file_or_build_folder(tmp_path, as_folder, report):
+def test_run_evaluate_reads_extractions_file_or_build_folder(tmp_path, as_folder, scored):
     shutil.copy(PRED, tmp_path / "extractions.jsonl")
     pred = tmp_path if as_folder else tmp_path / "extractions.jsonl"
-    assert run_roles(GOLD, pred) == report
+    assert run_evaluate([GOLD], pred, roles=True) == scored
 
 
-def test_run_roles_runs_the_pipeline_on_gold_text():
-    result = run_roles(GOLD)
+def test_run_evaluate_runs_the_pipeline_on_gold_text():
+    result = run_evaluate([GOLD], roles=True)
     assert (result.n_docs, result.n_missing, result.seconds is not None) == (2, 0, True)
+    assert result.roles is not None
 
 
-def test_format_role_report_prints_confusion_rows(report):
-    text = format_role_report(report)
+def test_format_role_report_prints_confusion_rows(scored):
+    text = format_role_report(scored)
     assert "proposed              1          1          0" in text
 
 
-def test_role_report_json_lists_only_role_errors(report):
-    errors = role_report_json(report)["role_errors"]
+def test_format_report_sums_up_roles_when_the_gold_has_them(scored):
+    assert "roles of the 7 concepts matched ignoring type: accuracy 0.571" in format_report(scored)
+
+
+def test_role_report_json_lists_only_role_errors(scored):
+    errors = role_report_json(scored)["role_errors"]
     assert sorted((e["gold"], e["gold_role"], e["pred_role"]) for e in errors) == [
         ("BarSet", "proposed", "used"),
         ("ResNet-50", "used", "mentioned"),
