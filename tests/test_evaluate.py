@@ -87,7 +87,10 @@ def test_evaluate_exact_types_refuse_gold_types_kg_lacks():
 
 def test_evaluate_missing_prediction_counts_all_gold_as_missed():
     report = score([gold()], [pred(paper_id="other")])
-    assert (report.mention["all"], report.paper["coarse"]["all"]) == (Score(0, 0, 3), Score(0, 0, 3))
+    assert (report.mention["all"], report.paper["coarse"]["all"]) == (
+        Score(0, 0, 3),
+        Score(0, 0, 3),
+    )
     assert report.n_missing == 1
 
 
@@ -236,3 +239,97 @@ def test_report_json_is_serialisable_with_rates():
         "recall": 0.3333,
         "f1": 0.5,
     }
+
+
+# tests/data/gold/recent.jsonl by hand: r1 has 6 concepts (ZipNet Method, token pruning Method,
+# vision transformer Model, ImageNet Dataset, accuracy and throughput Metric), r2 has 3 (web
+# navigation Task, catastrophic forgetting Task, WebArena Benchmark); 14 mentions in all.
+R1_ABSTRACT = (
+    "We propose ZipNet, a token pruning method for vision transformers (ViTs). ZipNet keeps "
+    "accuracy on ImageNet while raising throughput."
+)
+RECENT_PRED = [
+    pred(
+        ent("ZipNet", "Method", 11),
+        Entity(
+            "zipnet-t",
+            "ZipNet",
+            ConceptType.METHOD,
+            Role.PROPOSED,
+            (Mention("ZipNet", 0, 6, "title"),),
+        ),
+        ent("vision transformers", "Method", R1_ABSTRACT.index("vision")),  # Model in the gold
+        ent("ImageNet", "Benchmark", R1_ABSTRACT.index("ImageNet")),  # Dataset in the gold
+        ent("keeps", "Task", R1_ABSTRACT.index("keeps")),  # not a concept
+        paper_id="r1",
+    ),
+    pred(
+        ent("Web navigation", "Method", 0),  # Task in the gold
+        ent("WebArena", "Benchmark", 77),
+        paper_id="r2",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def recent():
+    from kg.gold import read_gold
+
+    return score(read_gold(GOLD / "recent.jsonl"), RECENT_PRED)
+
+
+@pytest.mark.parametrize(
+    ("typing", "expected"),
+    [
+        ("typed", Score(2, 5, 7)),  # ZipNet twice (one entity per mention): one is a false positive
+        ("coarse", Score(4, 3, 5)),  # + vision transformers, ImageNet
+        ("untyped", Score(5, 2, 4)),  # + web navigation
+    ],
+)
+def test_score_paper_level_under_each_typing(recent, typing, expected):
+    assert recent.paper[typing]["all"] == expected
+
+
+def test_score_kg_paper_gold_with_mentions_scores_mentions(recent):
+    # right: ZipNet in the title and first in the abstract, vision transformers, ImageNet, WebArena
+    assert recent.mention["all"] == Score(5, 2, 9)
+
+
+def test_score_kg_paper_gold_has_roles(recent):
+    assert [(p.gold_name, str(p.pred_role)) for p in recent.roles.pairs][:2] == [
+        ("ZipNet", "used"),
+        ("vision transformer", "used"),
+    ]
+
+
+def test_format_report_shows_every_typing_for_kg_typed_gold(recent):
+    rows = [line.split()[0] for line in format_report(recent).splitlines() if line]
+    assert [r for r in rows if r in {"typed", "coarse", "untyped"}] == [
+        "typed",
+        "coarse",
+        "untyped",
+    ]
+
+
+def test_report_json_gives_every_typing(recent):
+    data = report_json(recent)
+    assert {t: s["all"]["tp"] for t, s in data["paper_typings"].items()} == {
+        "typed": 2,
+        "coarse": 4,
+        "untyped": 5,
+    }
+    assert data["paper"] == data["paper_typings"]["coarse"]
+
+
+def test_cli_evaluate_reports_paper_level_typings_and_roles(tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    write_extractions(tmp_path / "extractions.jsonl", RECENT_PRED)
+    result = CliRunner().invoke(
+        app, ["evaluate", str(GOLD / "recent.jsonl"), "--pred", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "untyped (any type) 0.714 0.556 0.625 5 2 4" in " ".join(result.output.split())
+    assert "roles of the 5 concepts matched ignoring type" in result.output

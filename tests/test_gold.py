@@ -29,13 +29,16 @@ def write_line(tmp_path, row, name="gold.jsonl"):
         ("tdmsci.jsonl", ["train-0", "train-1"]),
         ("dygie.json", ["dy1"]),
         ("papers.jsonl", ["kg1", "kg2"]),
+        ("recent.jsonl", ["r1", "r2"]),
     ],
 )
 def test_read_gold_detects_each_format(name, ids):
     assert [doc.doc_id for doc in read_gold(GOLD / name)] == ids
 
 
-@pytest.mark.parametrize("name", ["scirex.jsonl", "scierc.jsonl", "tdmsci.jsonl", "dygie.json"])
+@pytest.mark.parametrize(
+    "name", ["scirex.jsonl", "scierc.jsonl", "tdmsci.jsonl", "dygie.json", "recent.jsonl"]
+)
 def test_read_gold_mentions_are_slices_of_text(name):
     for doc in read_gold(GOLD / name):
         assert all(doc.text[m.start : m.end] == m.text for m in doc.mentions)
@@ -114,6 +117,85 @@ def test_read_kg_jsonl_text_is_title_newline_abstract():
     doc = by_id("papers.jsonl")["kg1"]
     assert doc.text == "Llama 2 on MMLU\nWe evaluate Llama 2 with accuracy."
     assert doc.to_paper().abstract == "We evaluate Llama 2 with accuracy."
+
+
+def test_read_kg_jsonl_maps_title_and_abstract_mentions_into_the_text():
+    doc = by_id("recent.jsonl")["r1"]
+    zipnet = [(m.start, m.end) for m in doc.mentions if m.text == "ZipNet"]
+    assert zipnet[:2] == [(0, 6), (doc.abstract_start + 11, doc.abstract_start + 17)]
+
+
+def test_read_kg_jsonl_mention_of_untitled_paper_starts_at_the_abstract():
+    doc = by_id("recent.jsonl")["r2"]
+    assert (doc.mentions[0].start, doc.mentions[0].text) == (0, "Web navigation")
+
+
+def test_read_kg_jsonl_mentions_take_their_entity_type():
+    doc = by_id("recent.jsonl")["r2"]
+    assert [m.type for m in doc.mentions] == ["Task", "Task", "Benchmark"]
+
+
+def test_read_kg_jsonl_surface_forms_are_aliases_then_mention_texts():
+    vit = by_id("recent.jsonl")["r1"].concepts[2]
+    assert vit.surface_forms == ("ViT", "Vision Transformers", "vision transformers", "ViTs")
+
+
+def test_read_kg_jsonl_reads_roles():
+    doc = by_id("recent.jsonl")["r1"]
+    assert doc.has_roles
+    assert [str(c.role) for c in doc.concepts[:2]] == ["proposed", "used"]
+
+
+def test_read_kg_jsonl_without_roles_has_none():
+    doc = by_id("papers.jsonl")["kg1"]
+    assert (doc.has_roles, doc.concepts[0].role) == (False, None)
+
+
+def test_read_kg_jsonl_paper_without_entities_in_a_file_with_mentions_has_no_mentions(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(
+        (GOLD / "recent.jsonl").read_text(encoding="utf-8")
+        + json.dumps({"id": "r3", "title": "T", "abstract": "A", "entities": []})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert read_gold(path)[2].mentions == ()
+
+
+def kg_row(**entity):
+    base = {"name": "BERT", "type": "Model", "role": "used"}
+    return {"id": "p", "title": "BERT", "abstract": "We use BERT.", "entities": [base | entity]}
+
+
+@pytest.mark.parametrize(
+    ("entity", "message"),
+    [
+        (
+            {"mentions": [{"field": "abstract", "start": 6, "end": 10, "text": "BERT"}]},
+            r"gold\.jsonl:1: mention 'BERT' at abstract 6:10 reads ' BER'",
+        ),
+        (
+            {"mentions": [{"field": "title", "start": 0, "end": 6, "text": "BERT\nW"}]},
+            r"gold\.jsonl:1: mention 'BERT\\nW' at 0:6 runs past the title",
+        ),
+        (
+            {"mentions": [{"field": "body", "start": 0, "end": 4, "text": "BERT"}]},
+            r"gold\.jsonl:1: mention field 'body'",
+        ),
+        ({"role": "novel"}, r"gold\.jsonl:1: entity 'BERT' has role 'novel', not one of"),
+    ],
+    ids=["offsets", "past title", "field", "role"],
+)
+def test_read_kg_jsonl_rejects_bad_mention_or_role(tmp_path, entity, message):
+    with pytest.raises(InputError, match=message):
+        read_gold(write_line(tmp_path, kg_row(**entity)))
+
+
+def test_read_kg_jsonl_rejects_an_entity_without_role_when_others_have_one(tmp_path):
+    row = kg_row()
+    row["entities"].append({"name": "GLUE", "type": "Benchmark"})
+    with pytest.raises(InputError, match=r"gold\.jsonl:1: entity 'GLUE' has role None"):
+        read_gold(write_line(tmp_path, row))
 
 
 def mention(text, start, kind="Method", cluster=None):
