@@ -31,7 +31,6 @@ from typing import Any
 
 TYPES = ("Method", "Model", "Dataset", "Benchmark", "Task", "Metric")
 ROLES = ("proposed", "used", "mentioned")
-COARSE = {"Model": "Method", "Benchmark": "Dataset"}
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -168,45 +167,50 @@ def finalize(folder: Path, out: Path, dev: int) -> None:
     print(f"{len(dev_ids)} dev and {len(rows) - len(dev_ids)} train papers written to {out}")
 
 
-def _keys(entities: list[dict[str, Any]], typed: str) -> set[tuple[str, str]]:
-    from kg.model import concept_key
-
-    out = set()
-    for e in entities:
-        t = {"typed": e["type"], "coarse": COARSE.get(e["type"], e["type"]), "untyped": ""}[typed]
-        out.add((concept_key(e["name"]), t))
-    return out
-
-
 def agree(first: Path, second: Path) -> None:
-    """Paper-level F1 of the second pass against the first (matching by canonical name or alias)."""
-    gold = {r["id"]: r for r in read_jsonl(first)}
-    pairs = [(gold[a["id"]], a) for a in read_jsonl(second) if a["id"] in gold]
-    for typed in ("typed", "coarse", "untyped"):
-        tp = n1 = n2 = 0
-        for g, a in pairs:
-            k1, k2 = _keys(g["entities"], typed), _keys(a["entities"], typed)
-            # an alias of the first pass also matches
-            alias = {
-                (_alias_key(s), t)
-                for e in g["entities"]
-                for s in e.get("aliases", [])
-                for (_, t) in _keys([e], typed)
-            }
-            tp += len({k for k in k2 if k in k1 or k in alias})
-            n1 += len(k1)
-            n2 += len(k2)
-        p, r = tp / max(n2, 1), tp / max(n1, 1)
-        f = 2 * p * r / max(p + r, 1e-9)
-        print(
-            f"{typed:8s} papers={len(pairs)} first={n1} second={n2} P={p:.3f} R={r:.3f} F1={f:.3f}"
+    """Paper-level P/R/F1 of the second pass against the first, scored as `kg evaluate` scores.
+
+    The first pass is the gold (its names, aliases and mention texts); each entity of the second
+    is a prediction going by its name, aliases and surface forms (kg.scoring, one to one per paper).
+    """
+    from kg.gold import read_gold
+    from kg.model import ConceptType, Entity, Extraction, Role, concept_key
+    from kg.scoring import TYPINGS, score
+
+    second_pass = read_jsonl(second)
+    ids = {a["id"] for a in second_pass}
+    docs = [d for d in read_gold(first) if d.doc_id in ids]
+    predictions = [
+        Extraction(
+            a["id"],
+            "",
+            tuple(
+                Entity(
+                    concept_key(e["name"]),
+                    e["name"],
+                    ConceptType(e["type"]),
+                    Role(e["role"]),
+                    (),
+                    (*e.get("aliases", []), *e.get("surface", [])),
+                )
+                for e in a["entities"]
+            ),
         )
-
-
-def _alias_key(s: str) -> str:
-    from kg.model import concept_key
-
-    return concept_key(s)
+        for a in second_pass
+    ]
+    report = score(docs, predictions)
+    n_first = sum(len(d.concepts) for d in docs)
+    n_second = sum(len(p.entities) for p in predictions if p.paper_id in {d.doc_id for d in docs})
+    for typing in TYPINGS:
+        s = report.paper[typing]["all"]
+        print(
+            f"{typing:8s} papers={len(docs)} first={n_first} second={n_second} "
+            f"P={s.precision:.3f} R={s.recall:.3f} F1={s.f1:.3f}"
+        )
+    if report.roles is not None:
+        print(
+            f"roles of the {len(report.roles.pairs)} matched concepts: agree {report.roles.accuracy:.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -223,18 +223,18 @@ def score(
     """Paper-level P, R, F1 (typed and coarse) of the default pipeline with `entries` as gazetteer."""
     from extract import resolve
     from extract.pipeline import build_nlp, extract
-    from kg.evaluate import evaluate
     from kg.gold import read_gold
+    from kg.scoring import score as score_docs
 
     gz._load_packaged = lambda: tuple(entries)  # type: ignore[assignment]
     resolve._known_forms.cache_clear()
     docs = [d for d in read_gold(gold_path) if d.doc_id in ids]
     preds = list(extract(build_nlp(), (d.to_paper() for d in docs)))
-    out = {}
-    for label, exact in (("typed", True), ("coarse", False)):
-        s = evaluate(docs, preds, exact_types=exact).paper["all"]
-        out[label] = (s.precision, s.recall, s.f1)
-    return out
+    paper = score_docs(docs, preds).paper
+    return {
+        t: (paper[t]["all"].precision, paper[t]["all"].recall, paper[t]["all"].f1)
+        for t in ("typed", "coarse")
+    }
 
 
 def _fmt(s: dict[str, tuple[float, float, float]]) -> str:

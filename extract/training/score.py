@@ -3,63 +3,48 @@
 Usage: python extract/training/score.py MODEL_DIR GOLD.jsonl [GOLD.jsonl ...]
 
 A gold file holds one {"doc_id", "text", "spans": [[start_char, end_char, label], ...]} per line
-(prepare.py writes them). A prediction counts only if its character offsets and label both match.
+(prepare.py writes them, with SciERC's labels Method, Material, Task, Metric). A prediction counts
+only if its character offsets and coarse class both match. The scoring is kg's own
+(`kg.scoring.score_spans`, as `kg evaluate` scores mentions): Material is scored as
+Dataset/Benchmark.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections import Counter
-from collections.abc import Iterable
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from kg.scoring import COARSE, Span, label, score_spans  # noqa: E402
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-LABELS = ("Method", "Material", "Task", "Metric")
-
-Span = tuple[str, int, int, str]  # doc_id, start_char, end_char, label
-
-
-def prf(n_true: int, n_pred: int, n_gold: int) -> dict[str, float]:
-    """Precision, recall and F1 from counts.
-
-    Example:
-        >>> prf(1, 2, 4)
-        {'p': 0.5, 'r': 0.25, 'f': 0.3333}
-    """
-    p = n_true / n_pred if n_pred else 0.0
-    r = n_true / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"p": round(p, 4), "r": round(r, 4), "f": round(f, 4)}
-
-
-def score_spans(gold: Iterable[Span], pred: Iterable[Span]) -> dict[str, dict[str, float]]:
-    """Micro P/R/F overall ("all") and per label."""
-    gold_set, pred_set = set(gold), set(pred)
-    true = gold_set & pred_set
-    scores = {"all": prf(len(true), len(pred_set), len(gold_set))}
-    by = [Counter(s[3] for s in group) for group in (true, pred_set, gold_set)]
-    for label in LABELS:
-        scores[label] = prf(by[0][label], by[1][label], by[2][label])
-    return scores
-
 
 def read_gold(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf8") as lines:
-        return [json.loads(line) for line in lines]
+        return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(nlp: Language, records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Run `nlp` over the records' texts and score its doc.ents."""
-    gold = [(r["doc_id"], s, e, t) for r in records for s, e, t in r["spans"]]
+def evaluate(nlp: Language, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Run `nlp` over the records' texts and score its doc.ents: P/R/F1 per coarse class and "all"."""
+    gold = [_span(r["doc_id"], s, e, t) for r in records for s, e, t in r["spans"]]
     pred = []
     docs = nlp.pipe(r["text"] for r in records)
     for record, doc in zip(records, docs, strict=True):
-        pred += [(record["doc_id"], e.start_char, e.end_char, e.label_) for e in doc.ents]
-    return score_spans(gold, pred)
+        pred += [_span(record["doc_id"], e.start_char, e.end_char, e.label_) for e in doc.ents]
+    scores = score_spans([s for s in gold if s[3]], pred)
+    return {name: s.to_json() for name, s in scores.items()}
+
+
+def _span(doc_id: str, start: int, end: int, kind: str) -> Span:
+    """A span under its coarse label ("" for a label kg does not score)."""
+    return (doc_id, start, end, label(kind, COARSE) or "")
 
 
 def main() -> None:
