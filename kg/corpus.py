@@ -31,22 +31,32 @@ def write_atomic(path: Path, text: str) -> None:
 
     The temporary file is created new (never through a link planted under its name).
     """
+    write_lines(path, (text,))
+
+
+def write_lines(path: Path, lines: Iterable[str]) -> int:
+    """Write `lines` (each ending in a newline, or one whole text) to `path` atomically, as they
+    come: nothing is held in memory. Returns how many strings were written."""
     tmp = temp_path(path, str(os.getpid()))
+    n = 0
     try:
         tmp.unlink(missing_ok=True)
         fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # as open(): umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            for line in lines:
+                handle.write(line)
+                n += 1
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    return n
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     """Write rows as JSON Lines, atomically."""
-    write_atomic(path, "".join(dumps(row) + "\n" for row in rows))
+    write_lines(path, (dumps(row) + "\n" for row in rows))
 
 
 def write_papers(path: Path, papers: Iterable[Paper]) -> None:
@@ -55,6 +65,22 @@ def write_papers(path: Path, papers: Iterable[Paper]) -> None:
 
 def write_extractions(path: Path, extractions: Iterable[Extraction]) -> None:
     write_jsonl(path, (e.to_json() for e in sorted(extractions, key=lambda e: e.paper_id)))
+
+
+class Reread(Iterable[T]):
+    """Records read from a file again on each pass: passes over a corpus that need not hold it.
+
+    Example:
+        >>> passes = Reread(lambda: iter([1, 2]))
+        >>> list(passes), sum(passes)
+        ([1, 2], 3)
+    """
+
+    def __init__(self, read: Callable[[], Iterator[T]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[T]:
+        return self._read()
 
 
 def _read_jsonl(path: Path, *, in_build: bool) -> Iterator[tuple[int, Any]]:
@@ -87,21 +113,25 @@ def _read_jsonl(path: Path, *, in_build: bool) -> Iterator[tuple[int, Any]]:
 
 def _rows(
     path: Path, make: Callable[[dict[str, Any]], T], what: str, fix: str, *, in_build: bool
-) -> list[T]:
-    rows = []
+) -> Iterator[T]:
     for n, row in _read_jsonl(path, in_build=in_build):
         try:
             if not isinstance(row, dict):
                 raise TypeError(f"a JSON {type(row).__name__}, not an object")
-            rows.append(make(row))
+            record = make(row)
         except (KeyError, ValueError, TypeError, AttributeError) as err:
             problem = f"no {err} field" if isinstance(err, KeyError) else str(err)
             raise BuildDirError(f"{path}:{n}: not {what} ({problem}); {fix}") from None
-    return rows
+        yield record
 
 
 def read_papers(path: Path, *, in_build: bool = False) -> list[Paper]:
     """Papers saved by a build."""
+    return list(iter_papers(path, in_build=in_build))
+
+
+def iter_papers(path: Path, *, in_build: bool = False) -> Iterator[Paper]:
+    """Papers saved by a build, one at a time."""
     return _rows(
         path,
         Paper.from_json,
@@ -113,6 +143,11 @@ def read_papers(path: Path, *, in_build: bool = False) -> list[Paper]:
 
 def read_extractions(path: Path, *, in_build: bool = False) -> list[Extraction]:
     """Extractions saved by a build or by `kg extract`."""
+    return list(iter_extractions(path, in_build=in_build))
+
+
+def iter_extractions(path: Path, *, in_build: bool = False) -> Iterator[Extraction]:
+    """Extractions saved by a build or by `kg extract`, one at a time."""
     return _rows(
         path,
         Extraction.from_json,

@@ -10,9 +10,9 @@ when exactly one long form does.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
 from typing import TYPE_CHECKING
 
 from kg.model import ROLE_RANK, ConceptType, Entity, Extraction, Paper, Role, concept_key
@@ -118,12 +118,16 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
 
     Args:
         papers: every paper in the corpus (one per id).
-        extractions: at most one per paper; papers without one get no links.
+        extractions: at most one per paper; papers without one get no links. Read twice: pass
+            a list, or something that reads them again on each pass (kg.corpus.Reread), so
+            that a big corpus's extractions are never all in memory.
     """
     paper_list = sorted(papers, key=lambda p: p.id)
     known = {p.id for p in paper_list}
-    exts = [e for e in extractions if e.paper_id in known]
-    redirect = _acronym_targets(exts)
+    if iter(extractions) is extractions:  # a one-shot iterator cannot give two passes
+        extractions = list(extractions)
+    redirect = _acronym_targets(e for e in extractions if e.paper_id in known)
+    ids: dict[str, str] = {}  # one string per concept id, however many papers name it
 
     names: dict[str, Counter[str]] = defaultdict(Counter)
     types: dict[str, Counter[str]] = defaultdict(Counter)
@@ -132,9 +136,11 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
     aliases: dict[str, set[str]] = defaultdict(set)
     merged: dict[str, set[str]] = defaultdict(set)
     links: dict[tuple[str, str], tuple[Role, int]] = {}
-    for ext in exts:
+    for ext in extractions:
+        if ext.paper_id not in known:
+            continue
         for ent in ext.entities:
-            cid = ent.concept_id
+            cid = ids.setdefault(ent.concept_id, ent.concept_id)
             if redirect.get(cid, cid) != cid:
                 merged[redirect[cid]].add(f"{ent.name}: acronym defined by the long form elsewhere")
                 aliases[redirect[cid]].add(ent.name)
@@ -199,15 +205,19 @@ def _pick_type(counter: Counter[str]) -> str:
     return min(counter.items(), key=lambda kv: (-kv[1], TYPE_ORDER.index(ConceptType(kv[0]))))[0]
 
 
-def _co_occurrences(mentions: Iterable[MentionEdge]) -> tuple[CoOccursEdge, ...]:
-    by_paper: dict[str, list[str]] = defaultdict(list)
-    for m in mentions:
-        by_paper[m.paper_id].append(m.concept_id)
-    weights: Counter[tuple[str, str]] = Counter()
-    for concepts in by_paper.values():
-        for pair in combinations(sorted(set(concepts)), 2):
-            weights[pair] += 1
-    return tuple(CoOccursEdge(s, t, w) for (s, t), w in sorted(weights.items()))
+def _co_occurrences(mentions: Sequence[MentionEdge]) -> tuple[CoOccursEdge, ...]:
+    """Concept pairs named by the same paper, counted on compact integer keys: a pair of the
+    i-th and j-th concept ids (in sorted order, i < j) is the one int i * n + j."""
+    ordered = sorted({m.concept_id for m in mentions})
+    index = {cid: i for i, cid in enumerate(ordered)}
+    n = len(ordered)
+    weights: Counter[int] = Counter()
+    for _, group in groupby(mentions, key=lambda m: m.paper_id):  # mentions are sorted by paper
+        for i, j in combinations(sorted({index[m.concept_id] for m in group}), 2):
+            weights[i * n + j] += 1
+    return tuple(
+        CoOccursEdge(ordered[key // n], ordered[key % n], w) for key, w in sorted(weights.items())
+    )
 
 
 def to_networkx(data: GraphData) -> nx.DiGraph:
