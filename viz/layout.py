@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 ITERATIONS = 150
 REPULSION = 1.0
 GRAVITY = 1.0
+BLEND = 0.25  # share of the force layout's own radius kept by _even_out
 
 
 def force_layout(
@@ -61,9 +62,26 @@ def force_layout(
         limit = spread * (0.1 * cool + 0.002)
         length = np.linalg.norm(force, axis=1, keepdims=True)
         pos += force / np.maximum(length, 1e-12) * np.minimum(length, limit)
-    pos -= np.median(pos, axis=0)
-    scale = float(np.percentile(np.linalg.norm(pos, axis=1), 99)) or 1.0
-    return [(float(x), float(y)) for x, y in pos / scale]
+    return [(float(x), float(y)) for x, y in _even_out(pos)]
+
+
+def _even_out(pos: Floats) -> Floats:
+    """Keep each node's direction and radial order, but space radii by rank (equal areas).
+
+    Linked-to-nothing concepts end up in a far ring around a dense core; ranking the radii
+    closes that gap, so the core fills the screen. Radius 1 holds the outermost node.
+    """
+    import numpy as np
+
+    centred = pos - np.median(pos, axis=0)
+    radius = np.linalg.norm(centred, axis=1)
+    ranks = np.empty(len(pos))
+    ranks[np.argsort(radius, kind="stable")] = np.arange(1, len(pos) + 1)
+    even = np.sqrt(ranks / len(pos))
+    scale = float(radius.max()) or 1.0
+    new = BLEND * radius / scale + (1 - BLEND) * even
+    moved: Floats = centred * (new / np.maximum(radius, 1e-12))[:, None]
+    return moved
 
 
 def _attraction(pos: Floats, src: Ints, dst: Ints, weight: Floats) -> Floats:
@@ -81,9 +99,9 @@ def _attraction(pos: Floats, src: Ints, dst: Ints, weight: Floats) -> Floats:
 def _gravity(pos: Floats, mass: Floats) -> Floats:
     import numpy as np
 
-    centre = pos - pos.mean(axis=0)
-    length = np.maximum(np.linalg.norm(centre, axis=1, keepdims=True), 1e-12)
-    pull: Floats = -GRAVITY * mass[:, None] * centre / length
+    # ForceAtlas2's "strong gravity" (grows with distance): concepts linked to nothing stay near
+    # the map instead of drifting out to a ring that would shrink everything else on screen.
+    pull: Floats = -GRAVITY * mass[:, None] * (pos - pos.mean(axis=0)) / np.sqrt(len(pos))
     return pull
 
 

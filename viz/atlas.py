@@ -1,0 +1,233 @@
+"""atlas.html: every concept of a build in one offline page, drawn with sigma.js (WebGL).
+
+Positions are computed here (viz/layout.py), so the page opens settled; links are each concept's
+strongest few co-occurrences (select.backbone). The side panel's papers, aliases and evidence
+travel as JSON data and the page inserts them as text only (viz/static/atlas.js).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.model import ConceptType, Extraction
+from viz.html import _csp, _write, json_for_script
+from viz.select import backbone, concept_keys
+from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
+from viz.subgraph import papers_of, safe_url
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+ATLAS = "atlas.html"
+SIGMA_JS = "lib/sigma-3.0.3/sigma.min.js"
+GRAPHOLOGY_JS = "lib/graphology-0.26.0/graphology.umd.min.js"
+LINKS_PER_CONCEPT = 3  # each concept keeps its strongest few co-occurrence links
+N_PANEL_PAPERS = 25  # papers listed per concept in the side panel, newest first
+N_EVIDENCE = 1  # of those, how many come with the sentence they were found in
+SENTENCE_CHARS = 200  # of that sentence, around the mention
+ROLES = ("proposed", "used", "mentioned")
+
+
+def render_atlas(
+    G: nx.DiGraph,
+    out: Path,
+    *,
+    title: str = "kg",
+    extractions: Sequence[Extraction] = (),
+    nav: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the atlas of G's concepts to `out` (evidence sentences from `extractions`, if given)."""
+    return _write(Path(out), atlas_html(G, title=title, extractions=extractions, nav=nav))
+
+
+def atlas_html(
+    G: nx.DiGraph,
+    *,
+    title: str,
+    extractions: Sequence[Extraction] = (),
+    nav: Mapping[str, str] | None = None,
+) -> str:
+    """The whole atlas page, scripts inline, allowed by hash in its Content-Security-Policy."""
+    data = atlas_data(G, extractions=extractions)
+    scripts = [_static(GRAPHOLOGY_JS), _static(SIGMA_JS), _static("atlas.js")]
+    n = len(data["name"])
+    slots = {
+        "CSP": _csp(*scripts),
+        "TITLE": html.escape(f"{title} · atlas"),
+        "HEADING": html.escape(f"{title} · atlas of {n} concepts"),
+        "NAV": " ".join(
+            f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+            for href, text in (nav or {"index.html": "Summary"}).items()
+        ),
+        "TYPES": _type_filters(data["types"], data["type"]),
+        "CSS": _static("atlas.css"),
+        "DATA": json_for_script(data),
+        "GRAPHOLOGY_JS": scripts[0],
+        "SIGMA_JS": scripts[1],
+        "ATLAS_JS": scripts[2],
+    }
+    page = _static("atlas.html")
+    for name, value in slots.items():
+        page = page.replace("{{" + name + "}}", value)
+    return page
+
+
+def atlas_data(G: nx.DiGraph, *, extractions: Sequence[Extraction] = ()) -> dict[str, Any]:
+    """Column arrays (one entry per concept, most papers first), links, papers and panel data."""
+    from viz.layout import force_layout
+
+    keys = concept_keys(G)
+    index = {k: i for i, k in enumerate(keys)}
+    links = _links(G, index)
+    pos = force_layout(len(keys), [(i, j, float(w)) for i, j, w in links])
+    community, n_communities = _communities(len(keys), links)
+    types = [str(t) for t in ConceptType]
+    papers: dict[str, int] = {}
+    panel = [_panel(G, k, papers) for k in keys]
+    _add_evidence(G, keys, panel, extractions)
+    return {
+        "types": types,
+        "type_colours": [style_of(t).colour for t in types],
+        "community_colours": [*COMMUNITY_COLOURS, SMALL_COMMUNITY],
+        "n_communities": n_communities,
+        "key": keys,
+        "name": [str(G.nodes[k].get("name") or k) for k in keys],
+        "type": [_type_index(types, G.nodes[k].get("type")) for k in keys],
+        "count": [int(G.nodes[k].get("paper_count") or 0) for k in keys],
+        "x": [round(x, 4) for x, _ in pos],
+        "y": [round(y, 4) for _, y in pos],
+        "community": community,
+        "years": [
+            sorted({y for p in papers_of(G, k) if (y := G.nodes[p].get("year"))}) for k in keys
+        ],
+        "aliases": [[str(a) for a in G.nodes[k].get("aliases") or ()] for k in keys],
+        "links": [v for link in links for v in link],
+        "papers": [_paper_row(G, p) for p in papers],
+        "panel": panel,
+    }
+
+
+def _links(G: nx.DiGraph, index: Mapping[str, int]) -> list[tuple[int, int, int]]:
+    edges = [
+        (u, v, int(d.get("weight") or 1))
+        for u, v, d in G.edges(data=True)
+        if d.get("type") == "CO_OCCURS" and u in index and v in index
+    ]
+    return [(index[u], index[v], w) for u, v, w in backbone(edges, LINKS_PER_CONCEPT)]
+
+
+def _communities(n: int, links: Sequence[tuple[int, int, int]]) -> tuple[list[int], int]:
+    """Louvain communities over the drawn links (seeded), numbered by size; small ones share grey."""
+    import networkx as nx
+
+    H = nx.Graph()
+    H.add_nodes_from(range(n))
+    H.add_weighted_edges_from(links)
+    groups = sorted(
+        nx.community.louvain_communities(H, weight="weight", seed=0),
+        key=lambda g: (-len(g), min(g)),
+    )
+    grey = len(COMMUNITY_COLOURS)
+    community = [grey] * n
+    for rank, group in enumerate(groups[:grey]):
+        if len(group) > 1:
+            for i in group:
+                community[i] = rank
+    return community, min(len(groups), grey)
+
+
+def _type_index(types: list[str], kind: object) -> int:
+    return types.index(str(kind)) if str(kind) in types else 0
+
+
+def _newest_papers(G: nx.DiGraph, key: str) -> list[str]:
+    return sorted(
+        papers_of(G, key),
+        key=lambda p: (-(G.nodes[p].get("year") or 0), str(G.nodes[p].get("title") or p)),
+    )[:N_PANEL_PAPERS]
+
+
+def _panel(G: nx.DiGraph, key: str, papers: dict[str, int]) -> dict[str, Any]:
+    """A concept's side panel: papers (index into `papers`, role), newest first; alias reasons."""
+    rows = [
+        [papers.setdefault(p, len(papers)), _role(G.edges[p, key].get("role"))]
+        for p in _newest_papers(G, key)
+    ]
+    merged = [str(m) for m in G.nodes[key].get("merged") or ()]
+    return {"papers": rows, "merged": merged, "evidence": []}
+
+
+def _role(role: object) -> int:
+    return ROLES.index(str(role)) if str(role) in ROLES else len(ROLES) - 1
+
+
+def _paper_row(G: nx.DiGraph, key: str) -> list[Any]:
+    d = G.nodes[key]
+    paper_id = str(d.get("id") or key)
+    return [paper_id, str(d.get("title") or paper_id), d.get("year"), safe_url(d.get("url"))]
+
+
+def _add_evidence(
+    G: nx.DiGraph,
+    keys: Sequence[str],
+    panel: list[dict[str, Any]],
+    extractions: Sequence[Extraction],
+) -> None:
+    """For each concept's first N_EVIDENCE listed papers: what found it, and the sentence."""
+    if not extractions:
+        return
+    from kg.explain import entities_by_concept, evidence_of
+    from kg.model import Paper
+
+    found = entities_by_concept(extractions)
+    for key, box in zip(keys, panel, strict=True):
+        by_paper = dict(reversed(found.get(str(G.nodes[key].get("id")), [])))  # first wins
+        for paper_key in _newest_papers(G, key)[:N_EVIDENCE]:
+            d = G.nodes[paper_key]
+            pid = str(d.get("id"))
+            ent = by_paper.get(pid)
+            paper = Paper(pid, str(d.get("title") or ""), str(d.get("abstract") or ""))
+            ev = evidence_of(paper, ent) if ent is not None else None
+            if ev is not None:
+                box["evidence"].append(
+                    [pid, ev.source, clip(ev.sentence, ev.start - ev.sentence_start)]
+                )
+
+
+def clip(sentence: str, at: int, limit: int = SENTENCE_CHARS) -> str:
+    """At most `limit` characters of `sentence` around position `at`, cuts marked with "…".
+
+    Example:
+        >>> clip("one two three four five", 8, 9)
+        '…o three…'
+    """
+    if len(sentence) <= limit:
+        return sentence
+    start = max(0, min(at - limit // 2, len(sentence) - limit))
+    text = sentence[start : start + limit]
+    return ("…" if start else "") + text + ("…" if start + limit < len(sentence) else "")
+
+
+def _type_filters(types: list[str], of_node: list[int]) -> str:
+    counts = [of_node.count(i) for i in range(len(types))]
+    rows = []
+    for i, (kind, n) in enumerate(zip(types, counts, strict=True)):
+        if not n:
+            continue
+        st = style_of(kind)
+        rows.append(
+            f'<label class="kg-legend-row"><input type="checkbox" class="kg-kind" data-kind="{i}" '
+            f"checked> {shape_svg('dot', st.colour, st.border)} <span>{html.escape(kind)}</span> "
+            f'<span class="kg-count">{n}</span></label>'
+        )
+    return "\n".join(rows)
+
+
+@cache
+def _static(name: str) -> str:
+    return files("viz").joinpath("static", name).read_text(encoding="utf-8")

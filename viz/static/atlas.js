@@ -1,0 +1,340 @@
+/* kg atlas: every concept, drawn by sigma.js at the positions computed at build time.
+   Text from papers and concepts only ever reaches the page through textContent (the side
+   panel) or sigma's canvas labels, never innerHTML, so hostile titles and names show as text. */
+"use strict";
+
+var T0 = performance.now();
+var D = JSON.parse(document.getElementById("kg-data").textContent);
+var timings = { start: T0, parsed: performance.now() };
+var N = D.name.length;
+var ROLES = ["proposed", "used", "mentioned"];
+var DIM = "#e6e6e6";
+var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set() };
+var shown = new Uint8Array(N);
+var lowerNames = null;
+var graph = null;
+var renderer = null;
+
+function el(tag, text, cls) {
+  var node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (cls) node.className = cls;
+  return node;
+}
+
+function safeUrl(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+}
+
+function nodeSize(count) {
+  return Math.min(1 + 0.9 * Math.sqrt(count), 12);
+}
+
+function colourOf(i) {
+  return state.colour === "community" ? D.community_colours[D.community[i]] : D.type_colours[D.type[i]];
+}
+
+function inYears(i) {
+  if (state.from === null && state.to === null) return true;
+  var years = D.years[i];
+  for (var k = 0; k < years.length; k++) {
+    if ((state.from === null || years[k] >= state.from) && (state.to === null || years[k] <= state.to)) return true;
+  }
+  return false;
+}
+
+function applyFilters() {
+  var n = 0;
+  for (var i = 0; i < N; i++) {
+    shown[i] = !state.hiddenTypes.has(D.type[i]) && inYears(i) ? 1 : 0;
+    n += shown[i];
+  }
+  document.getElementById("kg-showing").textContent = "showing " + n + " of " + N + " concepts";
+  if (renderer) useReducers();
+}
+
+function nodeReducer(key, attrs) {
+  var i = attrs.i;
+  var out = Object.assign({}, attrs);
+  if (!shown[i]) {
+    out.hidden = true;
+    return out;
+  }
+  out.color = colourOf(i);
+  if (state.selected !== null) {
+    if (key === state.selected) {
+      out.highlighted = true;
+      out.forceLabel = true;
+    } else if (state.near.has(key)) {
+      out.forceLabel = state.near.size <= 40;
+    } else {
+      out.color = DIM;
+      out.label = "";
+    }
+  }
+  return out;
+}
+
+function useReducers() {
+  // Off for the first frame (every node shown in its type colour, as built): it opens sooner.
+  if (renderer.getSetting("nodeReducer") === null) {
+    renderer.setSetting("nodeReducer", nodeReducer);
+    renderer.setSetting("edgeReducer", edgeReducer);
+  } else {
+    renderer.refresh();
+  }
+}
+
+function edgeReducer(key, attrs) {
+  var out = Object.assign({}, attrs);
+  if (!shown[attrs.a] || !shown[attrs.b]) {
+    out.hidden = true;
+  } else if (state.selected !== null) {
+    if (D.key[attrs.a] === state.selected || D.key[attrs.b] === state.selected) {
+      out.color = "#666666";
+    } else {
+      out.hidden = true;
+    }
+  }
+  return out;
+}
+
+function build() {
+  var Graph = graphology.Graph || graphology;
+  graph = new Graph({ type: "undirected", multi: false, allowSelfLoops: false });
+  for (var i = N - 1; i >= 0; i--) {  // biggest last: drawn on top
+    graph.addNode(D.key[i], { i: i, x: D.x[i], y: D.y[i], size: nodeSize(D.count[i]), label: D.name[i], color: colourOf(i) });
+  }
+  for (var k = 0; k < D.links.length; k += 3) {
+    var a = D.links[k];
+    var b = D.links[k + 1];
+    graph.addEdge(D.key[a], D.key[b], { a: a, b: b, color: "#dddddd" });
+  }
+}
+
+function years() {
+  var low = null;
+  var high = null;
+  D.years.forEach(function (list) {
+    list.forEach(function (y) {
+      if (low === null || y < low) low = y;
+      if (high === null || y > high) high = y;
+    });
+  });
+  ["kg-year-from", "kg-year-to"].forEach(function (id) {
+    var box = document.getElementById(id);
+    if (low !== null) {
+      box.min = low;
+      box.max = high;
+    } else {
+      box.disabled = true;
+    }
+    box.placeholder = id === "kg-year-from" ? (low === null ? "" : String(low)) : (high === null ? "" : String(high));
+    box.addEventListener("change", function () {
+      var value = box.value.trim() === "" ? null : parseInt(box.value, 10);
+      if (id === "kg-year-from") state.from = value; else state.to = value;
+      applyFilters();
+    });
+  });
+}
+
+function matches(query, limit) {
+  var q = query.trim().toLowerCase();
+  if (!q) return [];
+  if (lowerNames === null) {
+    lowerNames = D.name.map(function (name, i) {
+      return [name.toLowerCase()].concat(D.aliases[i].map(function (a) { return a.toLowerCase(); }));
+    });
+  }
+  var found = [];
+  for (var i = 0; i < N; i++) {
+    var rank = 0;
+    lowerNames[i].forEach(function (s) {
+      var r = s === q ? 3 : s.indexOf(q) === 0 ? 2 : s.indexOf(q) > 0 ? 1 : 0;
+      if (r > rank) rank = r;
+    });
+    if (rank) found.push([rank, D.count[i], i]);
+  }
+  found.sort(function (a, b) { return b[0] - a[0] || b[1] - a[1] || a[2] - b[2]; });
+  return found.slice(0, limit).map(function (f) { return f[2]; });
+}
+
+function showResults(list) {
+  var box = document.getElementById("kg-results");
+  box.replaceChildren();
+  list.forEach(function (i) {
+    var item = el("li");
+    var button = el("button");
+    button.type = "button";
+    button.appendChild(el("span", D.name[i] + " "));
+    button.appendChild(el("small", D.types[D.type[i]] + " · " + D.count[i] + " papers"));
+    button.addEventListener("click", function () { box.hidden = true; select(D.key[i], true); });
+    item.appendChild(button);
+    box.appendChild(item);
+  });
+  box.hidden = list.length === 0;
+}
+
+function setupSearch() {
+  var input = document.getElementById("kg-search-box");
+  var status = document.getElementById("kg-search-status");
+  input.addEventListener("input", function () { showResults(matches(input.value, 12)); });
+  document.getElementById("kg-search").addEventListener("submit", function (event) {
+    event.preventDefault();
+    document.getElementById("kg-results").hidden = true;
+    var best = matches(input.value, 1);
+    status.textContent = best.length ? "found: " + D.name[best[0]] : "no concept named “" + input.value.trim() + "”";
+    if (best.length) select(D.key[best[0]], true);
+  });
+}
+
+function select(key, move) {
+  var i = graph.getNodeAttribute(key, "i");
+  if (!shown[i]) {  // a found concept is shown even if a filter hid it
+    state.hiddenTypes.delete(D.type[i]);
+    var box = document.querySelector('input.kg-kind[data-kind="' + D.type[i] + '"]');
+    if (box) box.checked = true;
+    state.from = state.to = null;
+    document.getElementById("kg-year-from").value = "";
+    document.getElementById("kg-year-to").value = "";
+    applyFilters();
+  }
+  state.selected = key;
+  state.near = new Set(graph.neighbors(key));
+  showPanel(i);
+  useReducers();
+  if (move) {
+    var at = renderer.getNodeDisplayData(key);
+    renderer.getCamera().animate({ x: at.x, y: at.y, ratio: 0.2 }, { duration: 400 });
+  }
+}
+
+function clearSelection() {
+  state.selected = null;
+  state.near = new Set();
+  useReducers();
+}
+
+function conceptButton(key) {
+  var j = graph.getNodeAttribute(key, "i");
+  var chip = el("button", D.name[j], "kg-chip");
+  chip.type = "button";
+  chip.addEventListener("click", function () { select(key, true); });
+  return chip;
+}
+
+function showPanel(i) {
+  var box = document.getElementById("kg-panel");
+  var panel = D.panel[i];
+  box.replaceChildren(el("h3", D.name[i]));
+  box.appendChild(el("div", D.types[D.type[i]] + " · " + D.count[i] + " papers", "kg-muted"));
+  var why = {};
+  panel.merged.forEach(function (note) {
+    var cut = note.indexOf(": ");
+    if (cut > 0) why[note.slice(0, cut)] = note.slice(cut + 2);
+  });
+  if (D.aliases[i].length) {
+    box.appendChild(el("h4", "Aliases"));
+    var aliases = el("ul");
+    D.aliases[i].forEach(function (alias) {
+      var item = el("li", alias);
+      if (why[alias]) item.appendChild(el("span", " — " + why[alias], "kg-muted"));
+      aliases.appendChild(item);
+    });
+    box.appendChild(aliases);
+  }
+  var near = Array.from(state.near).sort(function (a, b) {
+    return D.count[graph.getNodeAttribute(b, "i")] - D.count[graph.getNodeAttribute(a, "i")];
+  });
+  if (near.length) {
+    box.appendChild(el("h4", "Linked concepts (" + near.length + ")"));
+    var chips = el("div", null, "kg-near");
+    near.slice(0, 30).forEach(function (key) { chips.appendChild(conceptButton(key)); });
+    box.appendChild(chips);
+  }
+  var evidence = {};
+  panel.evidence.forEach(function (row) { evidence[row[0]] = row; });
+  box.appendChild(el("h4", "Papers (" + (panel.papers.length < D.count[i] ? "newest " + panel.papers.length + " of " + D.count[i] : D.count[i]) + ")"));
+  var list = el("ul", null, "kg-papers");
+  panel.papers.forEach(function (row) {
+    var paper = D.papers[row[0]];
+    var item = el("li");
+    var url = safeUrl(paper[3]);
+    var title = el(url ? "a" : "span", paper[1]);
+    if (url) {
+      title.href = url;
+      title.target = "_blank";
+      title.rel = "noopener noreferrer";
+    }
+    item.appendChild(title);
+    item.appendChild(el("span", " " + (paper[2] ? paper[2] + " · " : "") + ROLES[row[1]], "kg-muted"));
+    var ev = evidence[paper[0]];
+    if (ev) {
+      item.appendChild(el("div", "found by " + ev[1] + " in:", "kg-muted"));
+      item.appendChild(el("blockquote", ev[2]));
+    }
+    list.appendChild(item);
+  });
+  box.appendChild(list);
+  box.appendChild(el("p", "Every paper with its sentence: kg explain DIR \"" + D.name[i] + "\"", "kg-muted"));
+}
+
+function markReady() {
+  document.body.classList.add("kg-stable");
+  window.kgReadyMs = performance.now();
+  timings.ready = window.kgReadyMs;
+  window.kgTimings = timings;
+}
+
+function draw() {
+  applyFilters();
+  years();
+  document.querySelectorAll("input.kg-kind").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var kind = parseInt(box.dataset.kind, 10);
+      if (box.checked) state.hiddenTypes.delete(kind); else state.hiddenTypes.add(kind);
+      applyFilters();
+    });
+  });
+  document.querySelectorAll("input[name=kg-colour]").forEach(function (radio) {
+    radio.addEventListener("change", function () { state.colour = radio.value; useReducers(); });
+  });
+  setupSearch();
+  if (!N) {
+    document.getElementById("kg-empty").hidden = false;
+    markReady();
+    return;
+  }
+  build();
+  timings.built = performance.now();
+  var SigmaClass = typeof Sigma === "function" ? Sigma : Sigma.Sigma || Sigma.default;
+  try {
+    renderer = new SigmaClass(graph, document.getElementById("kg-atlas"), {
+      nodeReducer: null,
+      edgeReducer: null,
+      defaultEdgeType: "line",
+      edgeProgramClasses: { line: SigmaClass.rendering ? SigmaClass.rendering.EdgeLineProgram : Sigma.rendering.EdgeLineProgram },
+      labelDensity: 0.4,
+      labelGridCellSize: 140,
+      labelRenderedSizeThreshold: 7,
+      labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+      labelSize: 12,
+      hideEdgesOnMove: N > 20000,
+      minCameraRatio: 0.005,
+      maxCameraRatio: 4
+    });
+  } catch (err) {
+    var empty = document.getElementById("kg-empty");
+    empty.textContent = "This browser cannot draw the atlas (WebGL is off): " + err;
+    empty.hidden = false;
+    markReady();
+    return;
+  }
+  timings.drawn = performance.now();
+  renderer.on("clickNode", function (event) { select(event.node, false); });
+  renderer.on("clickStage", clearSelection);
+  window.kgAtlas = { graph: graph, renderer: renderer, state: state, select: select, shown: shown };
+  requestAnimationFrame(function () { requestAnimationFrame(markReady); });
+}
+
+draw();
