@@ -291,13 +291,21 @@ def _write_database(path: Path, data: GraphData) -> None:
 
 
 def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
+    """The views, from the staging folder's files; the index also links the focus and query
+    pages already in OUT (the staging folder's parent)."""
     from kg.graph import to_networkx
-    from viz.html import render_views
+    from viz.html import MAX_NODES, MIN_WEIGHT, render_views
 
     G = to_networkx(data)
-    if not options:
-        return render_views(G, folder)
-    return render_views(G, folder, max_nodes=options["max_nodes"], min_weight=options["min_weight"])
+    path = folder / corpus.EXTRACTIONS
+    return render_views(
+        G,
+        folder,
+        max_nodes=options.get("max_nodes", MAX_NODES),
+        min_weight=options.get("min_weight", MIN_WEIGHT),
+        extractions=lambda: corpus.iter_extractions(path, in_build=True),
+        pages_in=folder.parent,
+    )
 
 
 def rewrite(out: Path, **view_options: int) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ GRAPH_DB = "graph.lbug"
 GRAPH_SIDE_FILES = tuple(GRAPH_DB + s for s in (".wal", ".wal.checkpoint", ".shadow", ".tmp"))
 OUTPUTS = frozenset(
     {"papers.jsonl", "extractions.jsonl", GRAPH_DB, "index.html", "papers.html", "concepts.html"}
+    | {"atlas.html"}
     | {MANIFEST}
 )
 KG_FILES = OUTPUTS | frozenset(GRAPH_SIDE_FILES)

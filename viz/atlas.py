@@ -8,13 +8,14 @@ travel as JSON data and the page inserts them as text only (viz/static/atlas.js)
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.model import ConceptType, Extraction
+from kg.vocab import paper_node
 from viz.html import _csp, _write, json_for_script
 from viz.select import backbone, concept_keys
 from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
@@ -23,7 +24,8 @@ from viz.subgraph import papers_of, safe_url
 if TYPE_CHECKING:
     import networkx as nx
 
-ATLAS = "atlas.html"
+Extractions = Callable[[], Iterable[Extraction]]  # gives the build's extractions afresh
+
 SIGMA_JS = "lib/sigma-3.0.3/sigma.min.js"
 GRAPHOLOGY_JS = "lib/graphology-0.26.0/graphology.umd.min.js"
 LINKS_PER_CONCEPT = 3  # each concept keeps its strongest few co-occurrence links
@@ -38,7 +40,7 @@ def render_atlas(
     out: Path,
     *,
     title: str = "kg",
-    extractions: Sequence[Extraction] = (),
+    extractions: Extractions | None = None,
     nav: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the atlas of G's concepts to `out` (evidence sentences from `extractions`, if given)."""
@@ -49,7 +51,7 @@ def atlas_html(
     G: nx.DiGraph,
     *,
     title: str,
-    extractions: Sequence[Extraction] = (),
+    extractions: Extractions | None = None,
     nav: Mapping[str, str] | None = None,
 ) -> str:
     """The whole atlas page, scripts inline, allowed by hash in its Content-Security-Policy."""
@@ -77,7 +79,7 @@ def atlas_html(
     return page
 
 
-def atlas_data(G: nx.DiGraph, *, extractions: Sequence[Extraction] = ()) -> dict[str, Any]:
+def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict[str, Any]:
     """Column arrays (one entry per concept, most papers first), links, papers and panel data."""
     from viz.layout import force_layout
 
@@ -89,7 +91,8 @@ def atlas_data(G: nx.DiGraph, *, extractions: Sequence[Extraction] = ()) -> dict
     types = [str(t) for t in ConceptType]
     papers: dict[str, int] = {}
     panel = [_panel(G, k, papers) for k in keys]
-    _add_evidence(G, keys, panel, extractions)
+    if extractions is not None:
+        _add_evidence(G, keys, panel, extractions)
     return {
         "types": types,
         "type_colours": [style_of(t).colour for t in types],
@@ -173,30 +176,33 @@ def _paper_row(G: nx.DiGraph, key: str) -> list[Any]:
 
 
 def _add_evidence(
-    G: nx.DiGraph,
-    keys: Sequence[str],
-    panel: list[dict[str, Any]],
-    extractions: Sequence[Extraction],
+    G: nx.DiGraph, keys: Sequence[str], panel: list[dict[str, Any]], extractions: Extractions
 ) -> None:
-    """For each concept's first N_EVIDENCE listed papers: what found it, and the sentence."""
-    if not extractions:
-        return
-    from kg.explain import entities_by_concept, evidence_of
+    """For each concept's first N_EVIDENCE listed papers: what found it, and the sentence.
+
+    Reads the extractions twice (acronym joins, then the wanted entities), keeping only those.
+    """
+    from kg.explain import evidence_of
+    from kg.graph import _acronym_targets
     from kg.model import Paper
 
-    found = entities_by_concept(extractions)
-    for key, box in zip(keys, panel, strict=True):
-        by_paper = dict(reversed(found.get(str(G.nodes[key].get("id")), [])))  # first wins
+    redirect = _acronym_targets(extractions())
+    wanted: dict[tuple[str, str], int] = {}
+    for n, key in enumerate(keys):
+        concept_id = str(G.nodes[key].get("id"))
         for paper_key in _newest_papers(G, key)[:N_EVIDENCE]:
-            d = G.nodes[paper_key]
-            pid = str(d.get("id"))
-            ent = by_paper.get(pid)
-            paper = Paper(pid, str(d.get("title") or ""), str(d.get("abstract") or ""))
-            ev = evidence_of(paper, ent) if ent is not None else None
+            wanted.setdefault((str(G.nodes[paper_key].get("id")), concept_id), n)
+    for ext in extractions():
+        for ent in ext.entities:
+            n = wanted.pop((ext.paper_id, redirect.get(ent.concept_id, ent.concept_id)), -1)
+            d = G.nodes.get(paper_node(ext.paper_id))
+            if n < 0 or d is None:
+                continue
+            paper = Paper(ext.paper_id, str(d.get("title") or ""), str(d.get("abstract") or ""))
+            ev = evidence_of(paper, ent)
             if ev is not None:
-                box["evidence"].append(
-                    [pid, ev.source, clip(ev.sentence, ev.start - ev.sentence_start)]
-                )
+                at = ev.start - ev.sentence_start
+                panel[n]["evidence"].append([ext.paper_id, ev.source, clip(ev.sentence, at)])
 
 
 def clip(sentence: str, at: int, limit: int = SENTENCE_CHARS) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from kg.errors import BuildDirError
 from kg.folder import TMP_PREFIX
+from kg.model import Extraction
 from viz.index import index_html
 from viz.select import select_concept_map, select_focus, select_overview
 from viz.style import (
@@ -47,6 +48,16 @@ BIG_VIEW = 1000  # above this many nodes, edges hide while dragging or zooming
 EDGE_COLOUR = {"color": "#c4c4c4", "highlight": "#444444", "hover": "#777777", "inherit": False}
 VIS_DIR = "lib/vis-9.1.2"
 _SLOT = re.compile(r"\{\{([A-Z_]+)\}\}")
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+ATLAS = "atlas.html"
+
+
+NAV = {
+    "index.html": "Summary",
+    "atlas.html": "Atlas",
+    "papers.html": "Papers",
+    "concepts.html": "Concepts",
+}
 
 
 def render_views(
@@ -56,28 +67,61 @@ def render_views(
     title: str = "kg",
     max_nodes: int = MAX_NODES,
     min_weight: int = MIN_WEIGHT,
+    extractions: Callable[[], Iterable[Extraction]] | None = None,
+    pages_in: Path | None = None,
 ) -> list[Path]:
-    """Write papers.html, concepts.html and index.html into `out_dir`; return their paths."""
+    """Write papers.html, concepts.html, atlas.html and index.html into `out_dir`.
+
+    The index also links the other pages (focus-….html, query.html) found in `pages_in`
+    (default: `out_dir`; a build writes into a staging folder and passes its final folder).
+    Evidence sentences in the atlas come from `extractions` (a function giving them afresh).
+    """
+    from viz.atlas import render_atlas
+
     out_dir = Path(out_dir)
     overview = select_overview(G, max_nodes=max_nodes)
     concept_map = select_concept_map(G, max_nodes=max_nodes, min_weight=min_weight)
-    nav = {"index.html": "Summary", "papers.html": "Papers", "concepts.html": "Concepts"}
-    return [
-        _write(out_dir / "papers.html", page_html(overview, title=title, nav=nav)),
-        _write(out_dir / "concepts.html", page_html(concept_map, title=title, nav=nav)),
-        _write(
-            out_dir / "index.html",
-            index_html(
-                G, title=title, views={"papers.html": overview, "concepts.html": concept_map}
-            ),
-        ),
+    written = [
+        _write(out_dir / "papers.html", page_html(overview, title=title, nav=NAV)),
+        _write(out_dir / "concepts.html", page_html(concept_map, title=title, nav=NAV)),
+        render_atlas(G, out_dir / ATLAS, title=title, extractions=extractions, nav=NAV),
     ]
+    views = {"papers.html": overview, "concepts.html": concept_map}
+    extra = other_pages(pages_in or out_dir)
+    index = index_html(G, title=title, views=views, atlas=ATLAS, pages=extra)
+    return [*written, _write(out_dir / "index.html", index)]
+
+
+def other_pages(folder: Path) -> dict[str, str]:
+    """The focus and query pages in `folder` (file name -> the title in the page), sorted."""
+    found = {}
+    for path in sorted([*folder.glob("focus-*.html"), *folder.glob("query*.html")]):
+        if path.is_file() and not path.is_symlink():
+            try:
+                with path.open(encoding="utf-8", errors="replace") as handle:
+                    head = handle.read(4096)
+            except OSError:
+                continue
+            match = _TITLE.search(head)
+            found[path.name] = html.unescape(match.group(1)) if match else path.name
+    return found
+
+
+def refresh_index(G: nx.DiGraph, folder: Path, *, title: str = "kg") -> Path:
+    """Write index.html again so it links the pages now in `folder` (after kg viz --focus)."""
+    views = {
+        "papers.html": select_overview(G, max_nodes=MAX_NODES),
+        "concepts.html": select_concept_map(G, max_nodes=MAX_NODES, min_weight=MIN_WEIGHT),
+    }
+    atlas = ATLAS if (folder / ATLAS).exists() else None
+    text = index_html(G, title=title, views=views, atlas=atlas, pages=other_pages(folder))
+    return _write(folder / "index.html", text)
 
 
 def render_focus(G: nx.DiGraph, out: Path, *, focus: str, depth: int = 2) -> Path:
     """Write the neighbourhood of a concept (name or alias) or paper (id or title) to `out`."""
     sub = select_focus(G, focus=focus, depth=depth, max_nodes=FOCUS_MAX_NODES)
-    return _write(Path(out), page_html(sub, title=sub.title))
+    return _write(Path(out), page_html(sub, title=sub.title, nav=NAV))
 
 
 def render_subgraph(
@@ -85,7 +129,7 @@ def render_subgraph(
 ) -> Path:
     """Write query rows as a page; see `viz.subgraph.subgraph_from_rows` for the row keys."""
     sub = subgraph_from_rows(nodes, edges, title=title)
-    return _write(Path(out), page_html(sub, title=title))
+    return _write(Path(out), page_html(sub, title=title, nav=NAV))
 
 
 def page_html(sub: Subgraph, *, title: str, nav: Mapping[str, str] | None = None) -> str:

@@ -30,8 +30,16 @@ td.n, th.n { text-align: right; } .muted { color: #666; }
 """
 
 
-def index_html(G: nx.DiGraph, *, title: str, views: Mapping[str, Subgraph]) -> str:
-    """The summary page: counts, links to each view (file name -> its content), top concepts."""
+def index_html(
+    G: nx.DiGraph,
+    *,
+    title: str,
+    views: Mapping[str, Subgraph],
+    atlas: str | None = None,
+    pages: Mapping[str, str] | None = None,
+) -> str:
+    """The summary page: counts, links to the atlas, each view (file name -> its content) and
+    other pages (focus, query: file name -> title), then the top concepts."""
     kinds = Counter(
         d.get("type") if d.get("kind") == "Concept" else d.get("kind")
         for _, d in G.nodes(data=True)
@@ -44,16 +52,38 @@ def index_html(G: nx.DiGraph, *, title: str, views: Mapping[str, Subgraph]) -> s
         f"<p>{kinds[PAPER]} papers · {n_concepts} concepts · {n_links} paper–concept links</p>",
         '<h2>Views</h2><ul class="views">',
         *(
+            [
+                f'<li><a href="{esc(atlas)}">Atlas</a> <span class="muted">(all {n_concepts} '
+                "concepts on one map: search, filters, evidence)</span></li>"
+            ]
+            if atlas
+            else []
+        ),
+        *(
             f'<li><a href="{esc(href)}">{esc(v.title)}</a> '
             f'<span class="muted">({esc(v.showing)})</span></li>'
             for href, v in views.items()
         ),
-        "</ul><h2>Concepts per type</h2><table>",
+        "</ul>",
+        _pages_list(pages or {}),
+        "<h2>Concepts per type</h2><table>",
         *(_type_row(str(t), kinds[str(t)]) for t in ConceptType if kinds[str(t)]),
         "</table>",
         _top_table(G),
     ]
     return _PAGE.format(title=esc(title), css=_CSS, body="\n".join(parts))
+
+
+def _pages_list(pages: Mapping[str, str]) -> str:
+    """Links to the focus and query pages written into the folder by `kg viz`."""
+    if not pages:
+        return ""
+    items = "".join(
+        f'<li><a href="{html.escape(href)}">{html.escape(text)}</a> '
+        f'<span class="muted">({html.escape(href)})</span></li>'
+        for href, text in pages.items()
+    )
+    return f'<h2>Other pages</h2><ul class="pages">{items}</ul>'
 
 
 def _type_row(kind: str, n: int) -> str:
