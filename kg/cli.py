@@ -14,6 +14,8 @@ import typer
 from kg.errors import KGError
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from kg.readers import ReadResult
     from kg.stores import ServerStore
 
@@ -341,6 +343,8 @@ def query(
         )
     to_run: str | q.NamedQuery = q.load_query(name) if name else str(cypher)
     values = dict(q.parse_param(p) for p in param or [])
+    if folder is not None and uri is None and name:
+        values = _resolve_papers(folder, values)
     from kg.build import open_built_store
     from kg.sandbox import Limits
 
@@ -351,6 +355,8 @@ def query(
         else open_built_store(folder or Path("."), read_only=not write)
     )
     result = q.run_user_query(store, to_run, values, write=write, limits=limits)
+    if folder is not None and uri is None and name and not result.rows:
+        _check_concepts(folder, values)
     if as_json:
         typer.echo(q.format_json(result))
     elif as_csv:
@@ -479,6 +485,7 @@ def viz(
     target.mkdir(parents=True, exist_ok=True)
     if cypher:
         typer.echo(str(_query_view(folder, cypher, target / "query.html")))
+        _refresh_index(folder, target)
         return
     if not focus and target.resolve() == folder.resolve():  # the build's own views: as a build
         from kg.build import rewrite
@@ -494,11 +501,26 @@ def viz(
         slug = "".join(c if c.isalnum() else "-" for c in focus.lower()).strip("-")[:60] or "focus"
         path = render_focus(G, target / f"focus-{slug}.html", focus=focus, depth=depth)
         typer.echo(str(path))
+        _refresh_index(folder, target, G)
         return
     from viz.html import render_views
 
     for path in render_views(G, target, max_nodes=max_nodes, min_weight=min_weight):
         typer.echo(str(path))
+
+
+def _refresh_index(folder: Path, target: Path, G: nx.DiGraph | None = None) -> None:
+    """A page written into the build folder gets a link on its index page."""
+    if target.resolve() != folder.resolve() or not (folder / "index.html").exists():
+        return
+    from viz.html import refresh_index
+
+    if G is None:
+        from kg.build import load_graph
+        from kg.graph import to_networkx
+
+        G = to_networkx(load_graph(folder))
+    refresh_index(G, folder)
 
 
 def _query_view(folder: Path, cypher: str, out: Path) -> Path:
@@ -561,6 +583,89 @@ def evaluate(
         typer.echo(dumps(role_report_json(report)) if as_json else format_role_report(report))
     else:
         typer.echo(dumps(report_json(report)) if as_json else format_report(report))
+
+
+@app.command()
+@_reports_errors
+def explain(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    name: Annotated[str, typer.Argument(help="A concept's name, alias or id.")],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="Papers to show evidence from.")
+    ] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
+) -> None:
+    """Why a concept is in the graph: its type, each alias and why it was merged, and per paper
+    the sentence it was found in, its role and what found it."""
+    from kg.build import load_corpus
+    from kg.corpus import dumps
+    from kg.explain import explain as run_explain
+    from kg.explain import format_explanation
+    from kg.graph import graph_data
+
+    papers, extractions = load_corpus(folder)
+    found = run_explain(graph_data(papers, extractions), extractions, name, limit=limit)
+    typer.echo(dumps(found.to_json()) if as_json else format_explanation(found))
+
+
+@app.command("search")
+@_reports_errors
+def search_command(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    text: Annotated[str, typer.Argument(help="Words of a title or abstract, or a concept name.")],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="Most hits of each kind.")
+    ] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+) -> None:
+    """Find concepts by name or alias and papers by words in their title or abstract, ranked."""
+    from kg.build import load_graph
+    from kg.corpus import dumps
+    from kg.search import format_hits, search
+
+    concepts, papers = search(load_graph(folder), text, limit=limit)
+    if as_json:
+        hits = {
+            "concepts": [h.to_json() for h in concepts],
+            "papers": [h.to_json() for h in papers],
+        }
+        typer.echo(dumps(hits))
+    else:
+        typer.echo(format_hits(concepts, papers))
+
+
+@app.command("open")
+@_reports_errors
+def open_command(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+) -> None:
+    """Open the build's index page (links to every view) in the default browser."""
+    from viz.browse import open_index
+
+    path, opened = open_index(folder)
+    typer.echo(f"opened {path}" if opened else f"no browser to open it with; open {path}")
+
+
+def _resolve_papers(folder: Path, values: dict[str, object]) -> dict[str, object]:
+    """A named query's paper parameter may be a title or its start: give the query the id."""
+    from kg.search import PAPER_PARAMS, resolve_paper_params
+
+    if not any(name in PAPER_PARAMS for name in values):
+        return values
+    from kg import corpus
+
+    papers = corpus.read_papers(folder / corpus.PAPERS, in_build=True)
+    return resolve_paper_params(papers, values)
+
+
+def _check_concepts(folder: Path, values: dict[str, object]) -> None:
+    """After an empty answer: say so if a concept parameter names no concept (did you mean?)."""
+    from kg.search import CONCEPT_PARAMS, check_concept_params
+
+    if any(name in CONCEPT_PARAMS for name in values):
+        from kg.build import load_graph
+
+        check_concept_params(load_graph(folder).concepts, values)
 
 
 def main() -> None:

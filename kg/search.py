@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.errors import KGError
@@ -92,6 +92,29 @@ def find_paper(papers: Sequence[Paper], text: str) -> Paper:
         raise Ambiguous(text, sorted(p.title for p in starts))
     close = difflib.get_close_matches(text, [p.title for p in papers], n=N_CLOSE, cutoff=0.6)
     raise NotFound("paper with id or title", text, close, "give a paper id or the title's start")
+
+
+CONCEPT_PARAMS = ("concept", "method", "source", "target")  # named-query parameters naming concepts
+PAPER_PARAMS = ("paper",)  # and naming a paper (by id, title or a title's start)
+
+
+def resolve_paper_params(
+    papers: Sequence[Paper], params: Mapping[str, object]
+) -> dict[str, object]:
+    """Query parameters with a paper given by title (or the start of one) replaced by its id."""
+    return {
+        name: find_paper(papers, value).id
+        if name in PAPER_PARAMS and isinstance(value, str)
+        else value
+        for name, value in params.items()
+    }
+
+
+def check_concept_params(concepts: Sequence[ConceptNode], params: Mapping[str, object]) -> None:
+    """Raise NotFound ("no concept named X; did you mean Y?") for a concept parameter naming none."""
+    for name, value in params.items():
+        if name in CONCEPT_PARAMS and isinstance(value, str):
+            find_concept(concepts, value)
 
 
 def search_concepts(concepts: Sequence[ConceptNode], text: str, *, limit: int = 10) -> list[Hit]:

@@ -108,14 +108,27 @@ def other_pages(folder: Path) -> dict[str, str]:
 
 
 def refresh_index(G: nx.DiGraph, folder: Path, *, title: str = "kg") -> Path:
-    """Write index.html again so it links the pages now in `folder` (after kg viz --focus)."""
+    """Write a build's index.html again so it links the pages now in `folder` (after kg viz
+    --focus or --query), under the folder's lock, and record its new hash in the manifest."""
+    import json
+
+    from kg.corpus import dumps, write_atomic
+    from kg.folder import MANIFEST, read_meta
+    from kg.lock import LOCK_WAIT_S, dir_lock
+
     views = {
         "papers.html": select_overview(G, max_nodes=MAX_NODES),
         "concepts.html": select_concept_map(G, max_nodes=MAX_NODES, min_weight=MIN_WEIGHT),
     }
     atlas = ATLAS if (folder / ATLAS).exists() else None
     text = index_html(G, title=title, views=views, atlas=atlas, pages=other_pages(folder))
-    return _write(folder / "index.html", text)
+    with dir_lock(folder, wait=LOCK_WAIT_S):
+        path = _write(folder / "index.html", text)
+        manifest = json.loads(read_meta(folder / MANIFEST) or "null")
+        if isinstance(manifest, dict) and isinstance(manifest.get("files"), dict):
+            manifest["files"]["index.html"] = hashlib.sha256(text.encode()).hexdigest()
+            write_atomic(folder / MANIFEST, dumps(manifest) + "\n")
+    return path
 
 
 def render_focus(G: nx.DiGraph, out: Path, *, focus: str, depth: int = 2) -> Path:

@@ -170,7 +170,8 @@ def _communities(
 
 
 def find_node(G: nx.DiGraph, focus: str) -> str:
-    """Key of the node named by `focus`: a node key, concept name, alias or id, paper id or title."""
+    """Key of the node named by `focus`: a node key, concept name, alias or id, paper id, title,
+    or the start of one paper's title."""
     if focus in G:
         return focus
     wanted = concept_key(focus)
@@ -179,6 +180,17 @@ def find_node(G: nx.DiGraph, focus: str) -> str:
         names = [data.get("name"), data.get("id"), data.get("title"), *(data.get("aliases") or ())]
         if any(isinstance(n, str) and concept_key(n) == wanted for n in names):
             return str(key)
+    start = " ".join(focus.casefold().split())
+    by_title = [
+        k
+        for k, d in G.nodes(data=True)
+        if d.get("kind") == PAPER
+        and " ".join(str(d.get("title")).casefold().split()).startswith(start)
+    ]
+    if start and len(by_title) == 1:  # the start of a title names the one paper it begins
+        return str(by_title[0])
+    if start and by_title:
+        raise FocusNotFound(focus, sorted(str(G.nodes[k].get("title")) for k in by_title)[:3])
     known = [str(d.get("name") or d.get("title") or k) for k, d in G.nodes(data=True)]
     raise FocusNotFound(focus, difflib.get_close_matches(focus, known, n=3, cutoff=0.6))
 
