@@ -19,7 +19,7 @@ from kg.search import find_concept
 N_EVIDENCE = 10
 # A full stop after these is no sentence end ("e.g. BERT", "Smith et al. (2020)").
 _NOT_ENDS = {"e.g", "i.e", "al", "etc", "vs", "cf", "fig", "eq", "no", "approx", "resp", "sec"}
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
 SOURCES = {  # what each `source` of extractions.jsonl means
     "gazetteer": "gazetteer entry (a curated list of known names)",
     "abbreviation": 'abbreviation defined in the paper ("Long Form (LF)")',
@@ -183,7 +183,7 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
         if match.end() <= start:
             begin = match.end()
         elif match.start() >= end:
-            finish = match.start()
+            finish = match.end(1)  # closing quotes and brackets stay with their sentence
             break
     return begin, finish
 
