@@ -107,22 +107,23 @@ def _ids(page: str) -> set[str]:
     return {n["id"] for n in _data(page)["nodes"]}
 
 
-def test_render_views_returns_the_three_pages(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_render_views_returns_the_four_pages(G: nx.DiGraph, tmp_path: Path) -> None:
     paths = render_views(G, tmp_path)
-    assert [p.name for p in paths] == ["papers.html", "concepts.html", "index.html"]
+    assert [p.name for p in paths] == ["papers.html", "concepts.html", "atlas.html", "index.html"]
     assert all(p.stat().st_size > 0 for p in paths)
 
 
 def test_render_views_of_an_empty_graph_still_writes_pages(tmp_path: Path) -> None:
     paths = render_views(to_networkx(graph_data([], [])), tmp_path)
     assert [len(_ids(p.read_text(encoding="utf-8"))) for p in paths[:2]] == [0, 0]
-    assert "No concepts extracted yet" in paths[2].read_text(encoding="utf-8")
+    assert "No concepts extracted yet" in paths[3].read_text(encoding="utf-8")
 
 
 def test_render_views_leaves_no_temporary_files(G: nx.DiGraph, tmp_path: Path) -> None:
     render_views(G, tmp_path)
     render_views(G, tmp_path)  # overwriting goes through a temp file too
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "atlas.html",
         "concepts.html",
         "index.html",
         "papers.html",
