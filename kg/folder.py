@@ -32,6 +32,11 @@ OUTPUTS = frozenset(
     | {MANIFEST}
 )
 KG_FILES = OUTPUTS | frozenset(GRAPH_SIDE_FILES)
+# A user's files in a build folder: read by kg, never in a build's outputs, never removed or
+# replaced by a build (only `kg correct` edits corrections.toml, by appending, under the lock).
+CORRECTIONS = "corrections.toml"
+USER_FILES = frozenset({CORRECTIONS})
+assert not USER_FILES & KG_FILES
 STAGING_PREFIX = ".kg-staging-"
 STAGING_MARKER = ".kg-staging"
 MARKER_TEXT = "made by kg build; the next kg build of this folder removes this folder\n"
@@ -177,11 +182,14 @@ def is_internal(path: Path) -> bool:
 def check_buildable(out: Path, *, force: bool = False) -> None:
     """Refuse to build into a folder that holds files of someone else's, unless `force`.
 
-    An empty folder, a kg build and a folder a kg build was interrupted in are fine.
+    An empty folder, a kg build and a folder a kg build was interrupted in are fine, and so is
+    a folder that holds only a user's corrections.toml besides.
     """
     if force or not out.is_dir() or is_kg_build(out) or os.path.lexists(out / JOURNAL):
         return
-    foreign = sorted(p.name for p in out.iterdir() if not is_internal(p))
+    foreign = sorted(
+        p.name for p in out.iterdir() if not is_internal(p) and p.name not in USER_FILES
+    )
     if not foreign:
         return
     replaced = [name for name in foreign if name in KG_FILES]

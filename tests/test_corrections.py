@@ -1,0 +1,312 @@
+"""Corrections: corrections.toml parsed with its lines, each kind applied to the fixture corpus
+(see conftest: p04 defines DPO, p05 names it bare), names that match nothing reported, and
+`kg correct` keeping what the user wrote."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kg.corrections import Correction, Corrections, annotate, append, correct, load, parse
+from kg.errors import InputError, KGError
+from kg.graph import ConceptNode, GraphData, graph_data
+from kg.model import ConceptType, Extraction, Paper, Role
+
+FILE = Path("corrections.toml")
+Papers = tuple[Paper, ...]
+Extractions = tuple[Extraction, ...]
+
+
+def fix(papers: tuple[Paper, ...], extractions: tuple[Extraction, ...], text: str) -> GraphData:
+    done = correct(papers, extractions, parse(text, FILE))
+    assert done.report.warnings() == []
+    return annotate(graph_data(papers, done.extractions), done)
+
+
+def concept(data: GraphData, cid: str) -> ConceptNode:
+    found = [c for c in data.concepts if c.id == cid]
+    assert found, f"no concept {cid}"
+    return found[0]
+
+
+def ids(data: GraphData) -> set[str]:
+    return {c.id for c in data.concepts}
+
+
+def papers_of(data: GraphData, cid: str) -> set[str]:
+    return {m.paper_id for m in data.mentions if m.concept_id == cid}
+
+
+# --- the file ---------------------------------------------------------------------------------
+
+
+def test_parse_reads_every_kind_with_its_line() -> None:
+    text = """# my fixes
+[[merge]]
+into = "SQuAD"
+names = ["GLUE"]
+
+[[split]]
+alias = "DPO"
+from = "Direct Preference Optimization"
+
+[[retype]]
+name = "SQuAD"
+type = "benchmark"
+
+[[reject]]
+name = "Adam"
+paper = "p10"
+
+[[add]]
+paper = "p01"
+name = "attention"
+type = "Method"
+role = "USED"
+"""
+    items = parse(text, FILE).items
+    assert [(c.kind, c.line) for c in items] == [
+        ("merge", 2),
+        ("split", 6),
+        ("retype", 10),
+        ("reject", 14),
+        ("add", 18),
+    ]
+    assert items[0].names == ("GLUE",)
+    assert items[1].source == "Direct Preference Optimization"
+    assert items[2].type is ConceptType.BENCHMARK
+    assert items[3].paper == "p10"
+    assert (items[4].type, items[4].role) == (ConceptType.METHOD, Role.USED)
+
+
+def test_parse_keeps_the_file_order_across_kinds() -> None:
+    text = '[[retype]]\nname = "A"\ntype = "Task"\n[[merge]]\ninto = "A"\nnames = "B"\n'
+    text += '[[retype]]\nname = "A"\ntype = "Model"\n'
+    assert [(c.kind, c.line) for c in parse(text, FILE).items] == [
+        ("retype", 1),
+        ("merge", 4),
+        ("retype", 7),
+    ]
+
+
+def test_malformed_toml_names_file_and_line() -> None:
+    with pytest.raises(InputError, match=r"^corrections.toml:3: not valid TOML \(Invalid value"):
+        parse('[[reject]]\nname = "A"\npaper = \n', FILE)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[mrege]]\ninto = "A"\n', r"^corrections.toml:1: unknown correction 'mrege'"),
+        ('[[reject]]\n\nnmae = "A"\n', r"^corrections.toml:3: \[\[reject\]\] has no key 'nmae'"),
+        ('[[retype]]\nname = "A"\n', r"^corrections.toml:1: \[\[retype\]\] needs 'type'"),
+        (
+            '[[retype]]\nname = "A"\ntype = "Datset"\n',
+            r"^corrections.toml:3: 'Datset' is not a ConceptType; use one of Method, Model",
+        ),
+        ('[[reject]]\nname = ""\n', r"^corrections.toml:2: \[\[reject\]\] name is not a name"),
+        ('[[merge]]\ninto = "A"\nnames = []\n', r"^corrections.toml:3: \[\[merge\]\] names no"),
+        ('reject = "A"\n', r"^corrections.toml:1: 'reject' is not a list of tables"),
+    ],
+)
+def test_bad_entry_names_its_line(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse(text, FILE)
+
+
+def test_no_file_means_no_corrections(tmp_path: Path) -> None:
+    assert load(tmp_path) == Corrections(tmp_path / "corrections.toml")
+
+
+def test_a_linked_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.toml").write_text('[[reject]]\nname = "A"\n', encoding="utf-8")
+    (tmp_path / "corrections.toml").symlink_to(tmp_path / "elsewhere.toml")
+    with pytest.raises(KGError, match="symbolic link"):
+        load(tmp_path)
+
+
+def test_append_keeps_the_users_comments_and_entries(tmp_path: Path) -> None:
+    mine = '# why: GLUE is not SQuAD\n[[retype]]  # a comment on the table\nname = "GLUE"\ntype = "Benchmark"  # was Dataset'
+    (tmp_path / "corrections.toml").write_text(mine, encoding="utf-8")
+    append(tmp_path, Correction("merge", "Kaggle MBTI", ("MBTI Kaggle",)))
+    text = (tmp_path / "corrections.toml").read_text(encoding="utf-8")
+    assert text.startswith(mine + "\n")
+    assert [c.kind for c in load(tmp_path).items] == ["retype", "merge"]
+
+
+def test_append_to_a_new_file_writes_a_commented_header(tmp_path: Path) -> None:
+    append(tmp_path, Correction("reject", "Adam", paper="p10"))
+    text = (tmp_path / "corrections.toml").read_text(encoding="utf-8")
+    assert text.startswith("# Corrections to this kg build")
+    assert load(tmp_path).items == (Correction("reject", "Adam", paper="p10", line=7),)
+
+
+@pytest.mark.parametrize(
+    "name", ['quote " and \\ back', "new\nline", "tab\there", "del\x7f", "é 🚀 [[merge]]"]
+)
+def test_appended_names_read_back_exactly(tmp_path: Path, name: str) -> None:
+    append(tmp_path, Correction("merge", name, (name + "2",)))
+    assert load(tmp_path).items[0].names == (name + "2",)
+    assert tomllib.loads((tmp_path / "corrections.toml").read_text(encoding="utf-8"))
+
+
+def test_append_refuses_the_same_correction_twice(tmp_path: Path) -> None:
+    append(tmp_path, Correction("retype", "GLUE", type=ConceptType.BENCHMARK))
+    with pytest.raises(KGError, match="already has retype 'GLUE' as Benchmark"):
+        append(tmp_path, Correction("retype", "GLUE", type=ConceptType.BENCHMARK))
+
+
+def test_append_leaves_a_malformed_file_alone(tmp_path: Path) -> None:
+    (tmp_path / "corrections.toml").write_text("[[merge]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"corrections\.toml:1: not valid TOML"):
+        append(tmp_path, Correction("reject", "Adam"))
+    assert (tmp_path / "corrections.toml").read_text(encoding="utf-8") == "[[merge]\n"
+
+
+# --- applying them ----------------------------------------------------------------------------
+
+
+def test_merge_joins_two_concepts_and_says_why(papers: Papers, extractions: Extractions) -> None:
+    data = fix(papers, extractions, '[[merge]]\ninto = "SQuAD"\nnames = ["GLUE"]\n')
+    squad = concept(data, "squad")
+    assert "glue" not in ids(data)
+    assert "GLUE" in squad.aliases
+    assert "GLUE: corrected by user: merged into SQuAD (corrections.toml:1)" in squad.merged
+    assert papers_of(data, "squad") == {"p02", "p03"}
+    assert squad.type is ConceptType.DATASET  # the kept concept's type
+
+
+def test_merge_by_id_and_alias(papers: Papers, extractions: Extractions) -> None:
+    text = '[[merge]]\ninto = "vit"\nnames = ["RLHF"]\n'
+    data = fix(papers, extractions, text)
+    vit = [c for c in data.concepts if "RLHF" in c.aliases]
+    assert len(vit) == 1
+    assert "reinforcement-learning-from-human-feedback" not in ids(data)
+
+
+def test_merge_takes_the_joined_acronym_along(papers: Papers, extractions: Extractions) -> None:
+    data = fix(papers, extractions, '[[merge]]\ninto = "Adam"\nnames = ["DPO"]\n')
+    assert papers_of(data, "adam") == {"p04", "p05", "p10"}
+    assert not {"dpo", "direct-preference-optimization"} & ids(data)
+
+
+def test_split_makes_an_alias_its_own_concept(papers: Papers, extractions: Extractions) -> None:
+    before = graph_data(papers, extractions)
+    assert "DPO" in concept(before, "direct-preference-optimization").aliases
+    data = fix(
+        papers, extractions, '[[split]]\nalias = "DPO"\nfrom = "direct preference optimization"\n'
+    )
+    long_form = concept(data, "direct-preference-optimization")
+    assert "DPO" not in long_form.aliases
+    assert papers_of(data, "dpo") == {"p04", "p05"}
+    assert papers_of(data, "direct-preference-optimization") == {"p04"}
+    assert (
+        "DPO: corrected by user: split from Direct Preference Optimization (corrections.toml:1)"
+        in (concept(data, "dpo").merged)
+    )
+
+
+def test_retype_sets_the_type_in_every_paper(papers: Papers, extractions: Extractions) -> None:
+    data = fix(papers, extractions, '[[retype]]\nname = "squad"\ntype = "Benchmark"\n')
+    squad = concept(data, "squad")
+    assert squad.type is ConceptType.BENCHMARK
+    assert "SQuAD: corrected by user: retyped as Benchmark (corrections.toml:1)" in squad.merged
+
+
+def test_reject_removes_a_concept_everywhere(papers: Papers, extractions: Extractions) -> None:
+    data = fix(papers, extractions, '[[reject]]\nname = "Transformer"\n')
+    assert "transformer" not in ids(data)
+    assert not any("transformer" in (e.source, e.target) for e in data.co_occurs)
+
+
+def test_reject_in_one_paper_named_by_its_title(papers: Papers, extractions: Extractions) -> None:
+    data = fix(papers, extractions, '[[reject]]\nname = "BERT"\npaper = "roberta: a robustly"\n')
+    assert papers_of(data, "bert") == {"p02"}
+    assert "BERT: corrected by user: rejected in paper p03 (corrections.toml:1)" in (
+        concept(data, "bert").merged
+    )
+
+
+def test_add_puts_a_missed_concept_in_a_paper(papers: Papers, extractions: Extractions) -> None:
+    text = '[[add]]\npaper = "p01"\nname = "attention"\ntype = "Method"\nrole = "used"\n'
+    done = correct(papers, extractions, parse(text, FILE))
+    p01 = next(e for e in done.extractions if e.paper_id == "p01")
+    added = p01.entities[-1]
+    assert (added.concept_id, added.type, added.role, added.source) == (
+        "attention",
+        ConceptType.METHOD,
+        Role.USED,
+        "user",
+    )
+    paper = papers[0]
+    texts = {"title": paper.title, "abstract": paper.abstract}
+    assert [texts[m.field][m.start : m.end] for m in added.mentions] == ["Attention", "attention"]
+    data = annotate(graph_data(papers, done.extractions), done)
+    assert papers_of(data, "attention") == {"p01"}
+
+
+def test_add_joins_an_existing_concept(papers: Papers, extractions: Extractions) -> None:
+    text = '[[add]]\npaper = "p10"\nname = "bert"\ntype = "Model"\n'
+    data = fix(papers, extractions, text)
+    assert papers_of(data, "bert") == {"p02", "p03", "p10"}
+    assert concept(data, "bert").name == "BERT"
+
+
+def test_a_later_correction_names_an_added_concept(
+    papers: Papers, extractions: Extractions
+) -> None:
+    text = '[[add]]\npaper = "p01"\nname = "attention"\ntype = "Method"\n'
+    text += '[[retype]]\nname = "Attention"\ntype = "Task"\n'
+    assert concept(fix(papers, extractions, text), "attention").type is ConceptType.TASK
+
+
+def test_a_later_correction_follows_a_merge(papers: Papers, extractions: Extractions) -> None:
+    text = '[[merge]]\ninto = "SQuAD"\nnames = ["GLUE"]\n[[retype]]\nname = "GLUE"\ntype = "Task"\n'
+    assert concept(fix(papers, extractions, text), "squad").type is ConceptType.TASK
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[[reject]]\nname = "Zorblax"\n', "no concept named 'Zorblax'"),
+        ('[[retype]]\nname = "SQuADD"\ntype = "Task"\n', "did you mean 'SQuAD'?"),
+        ('[[merge]]\ninto = "BERT"\nnames = ["bert"]\n', "'bert' is already 'BERT'"),
+        ('[[split]]\nalias = "ViT"\nfrom = "BERT"\n', "'BERT' has no alias 'ViT'"),
+        ('[[reject]]\nname = "BERT"\npaper = "p01"\n', "'BERT' is not in paper p01"),
+        ('[[reject]]\nname = "BERT"\npaper = "p99"\n', "no paper with id or title 'p99'"),
+        ('[[add]]\npaper = "p02"\nname = "Bert"\ntype = "Model"\n', "'BERT' is in paper p02"),
+        ('[[retype]]\nname = "BERT"\ntype = "Model"\n', "'BERT' is a Model already"),
+    ],
+)
+def test_a_correction_that_changes_nothing_is_reported(
+    papers: Papers, extractions: Extractions, text: str, problem: str
+) -> None:
+    done = correct(papers, extractions, parse("# mine\n\n" + text, FILE))
+    warnings = done.report.warnings()
+    assert len(warnings) == 1
+    assert warnings[0].startswith("corrections.toml:3: ")
+    assert problem in warnings[0]
+    assert graph_data(papers, done.extractions) == graph_data(papers, extractions)
+
+
+def test_other_corrections_still_apply_beside_a_broken_one(
+    papers: Papers, extractions: Extractions
+) -> None:
+    text = '[[reject]]\nname = "Zorblax"\n[[reject]]\nname = "Adam"\n'
+    done = correct(papers, extractions, parse(text, FILE))
+    assert len(done.report.warnings()) == 1
+    assert "adam" not in ids(graph_data(papers, done.extractions))
+
+
+def test_correct_reads_a_one_shot_iterator(papers: Papers, extractions: Extractions) -> None:
+    done = correct(papers, iter(extractions), parse('[[reject]]\nname = "Adam"\n', FILE))
+    assert "adam" not in ids(graph_data(papers, done.extractions))
+    assert "adam" not in ids(graph_data(papers, done.extractions))  # a second pass
+
+
+def test_the_input_extractions_are_not_changed(papers: Papers, extractions: Extractions) -> None:
+    kept = list(extractions)
+    correct(papers, extractions, parse('[[reject]]\nname = "Adam"\n', FILE))
+    assert list(extractions) == kept
