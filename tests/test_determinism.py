@@ -26,6 +26,7 @@ OUTPUTS = (
     "index.html",
     "papers.html",
     "concepts.html",
+    "atlas.html",
 )
 MODELS = ("BERT", "ResNet", "T5", "GPT-2", "Llama 2", "ViT", "CLIP", "Whisper", "RoBERTa")
 DATA = ("GLUE", "ImageNet", "SQuAD", "MMLU", "COCO", "CIFAR-10", "LibriSpeech")
