@@ -44,7 +44,7 @@ import logging
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -310,9 +310,7 @@ def _text(value: object, kind: str, key: str, fail: _Fail) -> str:
     return value.strip()
 
 
-def _choice(
-    value: str | None, enum: type[StrEnum], fail: Callable[[str], InputError]
-) -> str | None:
+def _choice(value: str | None, enum: type[StrEnum], fail: Callable[[str], KGError]) -> str | None:
     """The enum value `value` names, case aside."""
     if value is None:
         return None
@@ -355,6 +353,82 @@ def append(folder: Path, correction: Correction) -> Corrections:
         raise KGError(f"{path}: cannot append to it safely; add the entry by hand")
     write_atomic(path, text)
     return new
+
+
+def from_command(
+    kind: str,
+    names: Sequence[str],
+    *,
+    paper: str | None = None,
+    source: str | None = None,
+    type: str | None = None,
+    role: str | None = None,
+) -> Correction:
+    """The correction `kg correct DIR KIND NAMES... [--paper P] [--from NAME] [--type T]
+    [--role R]` asks for.
+
+    Example:
+        >>> from_command("merge", ["Kaggle MBTI", "MBTI Kaggle"]).describe()
+        "merge 'MBTI Kaggle' into 'Kaggle MBTI'"
+    """
+    usage = {
+        "merge": "merge NAME OTHER...",
+        "split": "split ALIAS --from NAME",
+        "retype": "retype NAME TYPE",
+        "reject": "reject NAME [--paper PAPER]",
+        "add": "add PAPER NAME --type TYPE [--role ROLE]",
+    }
+    if kind not in usage:
+        raise KGError(f"no correction {kind!r}; use merge, split, retype, reject or add")
+    options = {"--paper": paper, "--from": source, "--type": type, "--role": role}
+    given = {option for option, value in options.items() if value is not None}
+    allowed, needed, n_names = {
+        "merge": (set(), set(), range(2, 1 << 16)),
+        "split": ({"--from"}, {"--from"}, range(1, 2)),
+        "retype": (set(), set(), range(2, 3)),
+        "reject": ({"--paper"}, set(), range(1, 2)),
+        "add": ({"--type", "--role"}, {"--type"}, range(2, 3)),
+    }[kind]
+    if len(names) not in n_names or given - allowed or needed - given:
+        raise KGError(f"usage: kg correct DIR {usage[kind]}")
+    texts = [n.strip() for n in (*names, *(v for v in options.values() if v is not None))]
+    if not all(texts) or any(_bad_text(t) for t in texts):
+        raise KGError(f"kg correct {kind}: a name is empty or not text; give names as they read")
+    if kind == "retype":
+        type = names[1]
+    ctype = _choice(type, ConceptType, lambda what: KGError(f"{what}; {_one_of(ConceptType)}"))
+    crole = _choice(role, Role, lambda what: KGError(f"{what}; {_one_of(Role)}"))
+    first, rest = names[0].strip(), tuple(n.strip() for n in names[1:])
+    return Correction(
+        kind,
+        rest[0] if kind == "add" else first,
+        rest if kind == "merge" else (),
+        source.strip() if source else None,
+        ConceptType(ctype) if ctype else None,
+        Role(crole) if crole else None,
+        first if kind == "add" else (paper.strip() if paper else None),
+    )
+
+
+def _bad_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def record(folder: Path, correction: Correction) -> Correction:
+    """Append `correction` to a build folder's corrections file under the folder's lock
+    (`kg correct`); returns it with its line in the file."""
+    from kg.folder import is_kg_build
+    from kg.lock import LOCK_WAIT_S, dir_lock, recover
+
+    if not is_kg_build(folder):
+        raise KGError(f"{folder}: not a kg build folder; run 'kg build INPUT... -o {folder}' first")
+    with dir_lock(folder, wait=LOCK_WAIT_S):
+        recover(folder)
+        return append(folder, correction).items[-1]
 
 
 def _same(a: Correction, b: Correction) -> bool:
@@ -733,6 +807,29 @@ def corrected_graph(
     return annotate(graph_data(papers, done.extractions), done)
 
 
-def check(folder: Path, papers: Sequence[Paper], extractions: Iterable[Extraction]) -> Report:
-    """What each of the folder's corrections does to these extractions."""
-    return correct(papers, extractions, load(folder)).report
+def corrected_reader(
+    papers: Sequence[Paper], read: Callable[[], Iterator[Extraction]], folder: Path
+) -> Callable[[], Iterator[Extraction]]:
+    """`read` (a fresh iterator of extractions on each call) with `folder`'s corrections applied
+    to what it reads; for the views and explanations that read extractions beside the graph
+    (the graph's own build reports what does not apply)."""
+    corrections = load(folder)
+    if not corrections.items:
+        return read
+    done = correct(papers, Reread(read), corrections)
+    return lambda: iter(done.extractions)
+
+
+def check(folder: Path) -> Report:
+    """What each of a build folder's corrections does to its extractions."""
+    from kg import corpus
+    from kg.lock import settle
+
+    settle(folder)
+    corrections = load(folder)
+    if not corrections.items:
+        return Report(corrections.path)
+    papers = corpus.read_papers(folder / corpus.PAPERS, in_build=True)
+    path = folder / corpus.EXTRACTIONS
+    extractions = Reread(lambda: corpus.iter_extractions(path, in_build=True))
+    return correct(papers, extractions, corrections).report
