@@ -272,7 +272,7 @@ def test_index_loads_offline_with_links(browser: Browser, site: Path) -> None:
     links = seen.page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     seen.page.screenshot(path=ARTIFACTS / "index.png", full_page=True)
-    assert links == ["papers.html", "concepts.html"]
+    assert links == ["atlas.html", "papers.html", "concepts.html"]
     assert seen.errors == []
     assert [u for u in seen.requests if not u.startswith("file://")] == []
     seen.page.context.close()
