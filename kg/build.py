@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import corpus
+from kg.corrections import corrected_graph, corrected_reader
+from kg.corrections import load as load_corrections
 from kg.errors import BuildDirError, InputError
 from kg.folder import (
     GRAPH_DB,
@@ -29,7 +31,7 @@ from kg.folder import (
     make_staging,
     read_meta,
 )
-from kg.graph import GraphData, graph_data
+from kg.graph import GraphData
 from kg.lock import LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
 
@@ -177,9 +179,10 @@ def open_built_store(out: Path, *, read_only: bool = True) -> GraphStore:
 
 
 def load_graph(out: Path) -> GraphData:
-    """The graph rows of a build folder, rebuilt from its source of truth."""
+    """The graph rows of a build folder, rebuilt from its source of truth (with the folder's
+    corrections.toml applied, kg.corrections)."""
     papers, extractions = load_corpus(out)
-    return graph_data(papers, extractions)
+    return corrected_graph(papers, extractions, out)
 
 
 def build(
@@ -206,6 +209,7 @@ def build(
     from kg.readers import read_papers
 
     check_out_dir(out, force=force)
+    load_corrections(out)  # a malformed corrections.toml stops the build before any work
     result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
     if not result.papers and result.skipped:  # keep the previous build rather than empty it
         first = result.skipped[0]
@@ -230,7 +234,7 @@ def build(
         extractions, n_extracted = extract_papers(
             papers, reuse=previous, progress=progress, jobs=jobs, ner=ner
         )
-        data = graph_data(papers, extractions)
+        data = corrected_graph(papers, extractions, out)
         files = write_build(
             out, papers, extractions, data, views=views, extractor=extractor_fingerprint(ner=ner)
         )
@@ -303,7 +307,9 @@ def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
         folder,
         max_nodes=options.get("max_nodes", MAX_NODES),
         min_weight=options.get("min_weight", MIN_WEIGHT),
-        extractions=lambda: corpus.iter_extractions(path, in_build=True),
+        extractions=corrected_reader(
+            data.papers, lambda: corpus.iter_extractions(path, in_build=True), folder.parent
+        ),
         pages_in=folder.parent,
     )
 
@@ -314,7 +320,7 @@ def rewrite(out: Path, **view_options: int) -> tuple[str, ...]:
     with dir_lock(out, wait=LOCK_WAIT_S):
         recover(out)
         papers, extractions = load_corpus(out)
-        data = graph_data(papers, extractions)
+        data = corrected_graph(papers, extractions, out)
         return write_build(
             out, papers, extractions, data, view_options=view_options, extractor=_built_with(out)
         )

@@ -668,6 +668,70 @@ def _check_concepts(folder: Path, values: dict[str, object]) -> None:
         check_concept_params(load_graph(folder).concepts, values)
 
 
+@app.command()
+@_reports_errors
+def correct(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    kind: Annotated[
+        str | None, typer.Argument(help="merge, split, retype, reject or add.", show_default=False)
+    ] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Concept names (or aliases or ids); add: PAPER NAME.", show_default=False
+        ),
+    ] = None,
+    paper: Annotated[
+        str | None, typer.Option("--paper", help="reject: only in this paper (id or title).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", help="split: the concept the alias leaves.")
+    ] = None,
+    ctype: Annotated[str | None, typer.Option("--type", help="add: the concept's type.")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help="add: proposed, used or mentioned (default).")
+    ] = None,
+    listing: Annotated[
+        bool, typer.Option("--list", help="Show each correction and what it does.")
+    ] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Rebuild the graph, database and views now.")
+    ] = False,
+) -> None:
+    """Correct extraction for good: add an entry to FOLDER/corrections.toml, which every build
+    of FOLDER applies (delete the entry to undo it).
+
+    kg correct DIR merge "Kaggle MBTI" "MBTI Kaggle"  (the first name is kept);
+    kg correct DIR split DPO --from "Direct Preference Optimization";
+    kg correct DIR retype SQuAD Benchmark; kg correct DIR reject NAME [--paper PAPER];
+    kg correct DIR add PAPER NAME --type Method [--role used]; kg correct DIR --list.
+    """
+    from kg.corrections import check, from_command, path_of, record
+
+    if kind is None and not (listing or apply):
+        raise KGError("say what to correct (merge, split, retype, reject, add), or pass --list")
+    if kind is not None:
+        correction = record(
+            folder,
+            from_command(kind, names or [], paper=paper, source=source, type=ctype, role=role),
+        )
+        typer.echo(f"{path_of(folder)}:{correction.line}: {correction.describe()}")
+    if listing:
+        report = check(folder)
+        typer.echo("\n".join(report.lines()) or f"no corrections in {path_of(folder)}")
+    elif kind is not None and not apply:  # (a build warns of every one that changes nothing)
+        for outcome in check(folder).outcomes:
+            if outcome.correction == correction and outcome.problem:
+                typer.echo(f"warning: it changes nothing: {outcome.problem}", err=True)
+    if apply:
+        from kg.build import rewrite
+
+        for name in rewrite(folder):
+            typer.echo(f"  {folder / name}")
+    elif kind is not None:
+        typer.echo(f"rebuild to apply: kg correct {folder} --apply (or kg build ... -o {folder})")
+
+
 def main() -> None:
     """Entry point: run the app and report kg's errors in one line."""
     try:

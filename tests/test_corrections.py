@@ -4,17 +4,25 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from kg.build import build, load_graph
+from kg.cli import app
 from kg.corrections import Correction, Corrections, annotate, append, correct, load, parse
 from kg.errors import InputError, KGError
 from kg.graph import ConceptNode, GraphData, graph_data
 from kg.model import ConceptType, Extraction, Paper, Role
+from kg.stores.ladybug_store import LadybugStore
 
 FILE = Path("corrections.toml")
+runner = CliRunner()
 Papers = tuple[Paper, ...]
 Extractions = tuple[Extraction, ...]
 
@@ -310,3 +318,275 @@ def test_the_input_extractions_are_not_changed(papers: Papers, extractions: Extr
     kept = list(extractions)
     correct(papers, extractions, parse('[[reject]]\nname = "Adam"\n', FILE))
     assert list(extractions) == kept
+
+
+# --- through builds and the command line ------------------------------------------------------
+
+PAPERS = [
+    {
+        "id": "a1",
+        "title": "Zorblax: Fast Decoding",
+        "abstract": "We propose Zorblax. We fine-tune BERT on SQuAD and report accuracy.",
+    },
+    {
+        "id": "a2",
+        "title": "LoRA for BERT",
+        "abstract": "We apply Low-Rank Adaptation (LoRA) to BERT on GLUE and SQuAD.",
+    },
+    {
+        "id": "a3",
+        "title": "Personality from text",
+        "abstract": "We train RoBERTa on the Kaggle MBTI dataset and compare with the MBTI Kaggle "
+        "corpus results using Adam.",
+    },
+]
+LATER = {
+    "id": "a4",
+    "title": "Type prediction with adapters",
+    "abstract": "We fine-tune RoBERTa with LoRA on the MBTI Kaggle corpus using Adam and report "
+    "accuracy on SQuAD.",
+}
+FIXES = """# Fixes to what extraction found in our corpus.
+[[merge]]  # one data set, two spellings
+into = "Kaggle MBTI"
+names = ["MBTI Kaggle"]
+
+[[retype]]
+name = "SQuAD"
+type = "Benchmark"
+
+[[reject]]
+name = "accuracy"
+paper = "Zorblax"  # a title's start names the paper
+
+[[reject]]
+name = "adam"
+
+[[split]]
+alias = "LoRA"
+from = "low-rank adaptation"
+
+[[add]]
+paper = "a2"
+name = "fine-tuning"
+type = "Method"
+role = "used"
+"""
+
+
+def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def db_concepts(out: Path) -> dict[str, tuple[str, list[str]]]:
+    """Each concept of the build's database: id -> (type, merged notes)."""
+    with LadybugStore.open(out / "graph.lbug", read_only=True) as store:
+        rows = store.run("MATCH (c:Concept) RETURN c.id, c.type, c.merged").rows
+    return {str(r[0]): (str(r[1]), list(r[2])) for r in rows}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Round:
+    graph: GraphData
+    db: dict[str, tuple[str, list[str]]]
+    extractions: bytes
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Round]:
+    """A build, rebuilt with FIXES in its folder, then updated with a paper naming the same things."""
+    folder = tmp_path_factory.mktemp("corrections")
+    first, later, out = folder / "first.jsonl", folder / "later.jsonl", folder / "out"
+    write_jsonl(first, PAPERS)
+    write_jsonl(later, [LATER])
+
+    def snapshot() -> Round:
+        return Round(load_graph(out), db_concepts(out), (out / "extractions.jsonl").read_bytes())
+
+    build([first], out)
+    found = {"plain": snapshot()}
+    (out / "corrections.toml").write_text(FIXES, encoding="utf-8")
+    build([first], out)
+    found["rebuild"] = snapshot()
+    build([later], out, update=True)
+    found["update"] = snapshot()
+    (out / "corrections.toml").unlink()
+    build([first], out)
+    found["undone"] = snapshot()
+    return found
+
+
+BOTH = pytest.mark.parametrize("when", ["rebuild", "update"])
+
+
+@BOTH
+def test_merge_survives(rounds: dict[str, Round], when: str) -> None:
+    data = rounds[when].graph
+    assert "mbti-kaggle" not in ids(data)
+    assert papers_of(data, "kaggle-mbti") == {"rebuild": {"a3"}, "update": {"a3", "a4"}}[when]
+    note = "MBTI Kaggle: corrected by user: merged into Kaggle MBTI (corrections.toml:2)"
+    assert note in concept(data, "kaggle-mbti").merged
+    assert note in rounds[when].db["kaggle-mbti"][1]
+    assert "mbti-kaggle" not in rounds[when].db
+
+
+@BOTH
+def test_retype_survives(rounds: dict[str, Round], when: str) -> None:
+    assert concept(rounds[when].graph, "squad").type is ConceptType.BENCHMARK
+    assert rounds[when].db["squad"][0] == "Benchmark"
+
+
+@BOTH
+def test_reject_in_a_paper_survives(rounds: dict[str, Round], when: str) -> None:
+    assert papers_of(rounds[when].graph, "accuracy") == {"rebuild": set(), "update": {"a4"}}[when]
+
+
+@BOTH
+def test_reject_everywhere_survives(rounds: dict[str, Round], when: str) -> None:
+    assert "adam" not in ids(rounds[when].graph)
+    assert "adam" not in rounds[when].db
+
+
+@BOTH
+def test_split_survives(rounds: dict[str, Round], when: str) -> None:
+    data = rounds[when].graph
+    assert papers_of(data, "lora") == {"rebuild": {"a2"}, "update": {"a2", "a4"}}[when]
+    assert "LoRA" not in concept(data, "low-rank-adaptation").aliases
+    assert "lora" in rounds[when].db
+
+
+@BOTH
+def test_add_survives(rounds: dict[str, Round], when: str) -> None:
+    assert papers_of(rounds[when].graph, "fine-tuning") == {"a2"}
+    assert rounds[when].db["fine-tuning"][0] == "Method"
+
+
+def test_extractions_stay_the_extractors_output(rounds: dict[str, Round]) -> None:
+    assert rounds["rebuild"].extractions == rounds["plain"].extractions
+    for line in rounds["update"].extractions.decode().splitlines():
+        assert '"source": "user"' not in line
+
+
+def test_deleting_the_file_undoes_every_correction(rounds: dict[str, Round]) -> None:
+    assert rounds["undone"].graph == rounds["plain"].graph
+    assert rounds["undone"].db == rounds["plain"].db
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("first")
+    build([write_jsonl(folder / "papers.jsonl", PAPERS)], folder / "out")
+    return folder
+
+
+@pytest.fixture
+def built(first_build: Path, tmp_path: Path) -> Path:
+    """A fresh copy of a build of PAPERS (papers.jsonl beside it)."""
+    shutil.copytree(first_build, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "out"
+
+
+def test_build_warns_of_a_correction_that_names_nothing(built: Path) -> None:
+    (built / "corrections.toml").write_text(
+        '# mine\n[[reject]]\nname = "Zorblaxx"\n', encoding="utf-8"
+    )
+    done = runner.invoke(app, ["build", str(built.parent / "papers.jsonl"), "-o", str(built)])
+    assert done.exit_code == 0, done.output
+    warning = f"warning: {built / 'corrections.toml'}:2: reject 'Zorblaxx': no concept named "
+    assert warning + "'Zorblaxx' (did you mean 'Zorblax'?); fix or delete the entry" in done.stderr
+
+
+def test_a_malformed_file_stops_the_build_and_keeps_the_old_one(built: Path) -> None:
+    before = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
+    (built / "corrections.toml").write_text(
+        '[[retype]]\nname = "SQuAD"\ntype = \n', encoding="utf-8"
+    )
+    done = runner.invoke(app, ["build", str(built.parent / "papers.jsonl"), "-o", str(built)])
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"error: {built / 'corrections.toml'}:3: not valid TOML")
+    after = {p.name: p.read_bytes() for p in built.iterdir() if p.is_file()}
+    assert after.pop("corrections.toml")
+    assert after == before
+
+
+def test_kg_correct_appends_keeping_comments_then_apply_rebuilds(built: Path) -> None:
+    mine = "# keep me: why we fix these\n[[retype]]  # and me\nname = 'SQuAD'\ntype = 'Benchmark'\n"
+    (built / "corrections.toml").write_text(mine, encoding="utf-8")
+    done = runner.invoke(app, ["correct", str(built), "merge", "Kaggle MBTI", "MBTI Kaggle"])
+    assert done.exit_code == 0, done.output
+    assert f"{built / 'corrections.toml'}:6: merge 'MBTI Kaggle' into 'Kaggle MBTI'" in done.stdout
+    assert "rebuild to apply" in done.stdout
+    assert (built / "corrections.toml").read_text(encoding="utf-8").startswith(mine)
+    assert "mbti-kaggle" in db_concepts(built)  # not applied yet
+    done = runner.invoke(app, ["correct", str(built), "--apply"])
+    assert done.exit_code == 0, done.output
+    assert "mbti-kaggle" not in db_concepts(built)
+    assert db_concepts(built)["squad"][0] == "Benchmark"
+
+
+@pytest.mark.parametrize(
+    ("args", "entry"),
+    [
+        (["split", "LoRA", "--from", "Low-Rank Adaptation"], 'alias = "LoRA"'),
+        (["retype", "SQuAD", "benchmark"], 'type = "Benchmark"'),
+        (["reject", "BERT", "--paper", "LoRA for BERT"], 'paper = "LoRA for BERT"'),
+        (["add", "a1", "decoding", "--type", "Task", "--role", "used"], 'role = "used"'),
+    ],
+)
+def test_kg_correct_writes_each_kind(built: Path, args: list[str], entry: str) -> None:
+    done = runner.invoke(app, ["correct", str(built), *args])
+    assert done.exit_code == 0, done.output
+    assert done.stderr == ""
+    assert entry in (built / "corrections.toml").read_text(encoding="utf-8")
+    listed = runner.invoke(app, ["correct", str(built), "--list"])
+    assert "NOT APPLIED" not in listed.stdout
+    assert len(listed.stdout.splitlines()) == 1
+
+
+def test_kg_correct_warns_when_the_name_matches_nothing(built: Path) -> None:
+    done = runner.invoke(app, ["correct", str(built), "retype", "SQuADD", "Task"])
+    assert done.exit_code == 0
+    assert "warning: it changes nothing: no concept named 'SQuADD' (did you mean 'SQuAD'?)" in (
+        done.stderr
+    )
+    listed = runner.invoke(app, ["correct", str(built), "--list"])
+    assert "corrections.toml:7: retype 'SQuADD' as Task: NOT APPLIED: no concept" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["retype", "SQuAD"], "usage: kg correct DIR retype NAME TYPE"),
+        (["merge", "SQuAD"], "usage: kg correct DIR merge NAME OTHER..."),
+        (["split", "LoRA"], "usage: kg correct DIR split ALIAS --from NAME"),
+        (["reject", "BERT", "--type", "Model"], "usage: kg correct DIR reject NAME [--paper"),
+        (["add", "a1", "x"], "usage: kg correct DIR add PAPER NAME --type TYPE"),
+        (["retype", "SQuAD", "Datset"], "'Datset' is not a ConceptType; use one of Method"),
+        (["add", "a1", "x", "--type", "Task", "--role", "used it"], "is not a Role"),
+        (["rename", "A", "B"], "no correction 'rename'; use merge, split"),
+        (["reject", " "], "a name is empty"),
+        ([], "say what to correct"),
+    ],
+)
+def test_kg_correct_refuses_a_bad_command(built: Path, args: list[str], message: str) -> None:
+    done = runner.invoke(app, ["correct", str(built), *args])
+    assert done.exit_code == 1
+    assert message in done.stderr
+    assert not (built / "corrections.toml").exists()
+
+
+def test_kg_correct_needs_a_build_folder(tmp_path: Path) -> None:
+    done = runner.invoke(app, ["correct", str(tmp_path), "reject", "BERT"])
+    assert done.exit_code == 1
+    assert "not a kg build folder" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_holding_only_corrections_is_buildable(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "corrections.toml").write_text('[[reject]]\nname = "Adam"\n', encoding="utf-8")
+    build([write_jsonl(tmp_path / "papers.jsonl", PAPERS)], out)
+    assert "adam" not in db_concepts(out)
+    assert (out / "corrections.toml").read_text(encoding="utf-8") == '[[reject]]\nname = "Adam"\n'
