@@ -820,6 +820,20 @@ def corrected_reader(
     return lambda: iter(done.extractions)
 
 
+def corrected_corpus(folder: Path) -> tuple[list[Paper], list[Extraction], GraphData]:
+    """A build folder's papers, its extractions with its corrections applied, and their graph:
+    for commands that show extractions beside the graph (kg explain's evidence)."""
+    from kg import corpus
+    from kg.lock import settle
+
+    settle(folder)
+    papers = corpus.read_papers(folder / corpus.PAPERS, in_build=True)
+    extractions = corpus.read_extractions(folder / corpus.EXTRACTIONS, in_build=True)
+    done = correct(papers, extractions, load(folder))
+    fixed = list(done.extractions)
+    return papers, fixed, annotate(graph_data(papers, fixed), done)
+
+
 def check(folder: Path) -> Report:
     """What each of a build folder's corrections does to its extractions."""
     from kg import corpus

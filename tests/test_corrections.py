@@ -15,7 +15,16 @@ from typer.testing import CliRunner
 
 from kg.build import build, load_graph
 from kg.cli import app
-from kg.corrections import Correction, Corrections, annotate, append, correct, load, parse
+from kg.corrections import (
+    Correction,
+    Corrections,
+    annotate,
+    append,
+    correct,
+    corrected_corpus,
+    load,
+    parse,
+)
 from kg.errors import InputError, KGError
 from kg.graph import ConceptNode, GraphData, graph_data
 from kg.model import ConceptType, Extraction, Paper, Role
@@ -590,3 +599,15 @@ def test_a_folder_holding_only_corrections_is_buildable(tmp_path: Path) -> None:
     build([write_jsonl(tmp_path / "papers.jsonl", PAPERS)], out)
     assert "adam" not in db_concepts(out)
     assert (out / "corrections.toml").read_text(encoding="utf-8") == '[[reject]]\nname = "Adam"\n'
+
+
+def test_corrected_corpus_gives_added_entities_with_source_user(built: Path) -> None:
+    (built / "corrections.toml").write_text(
+        '[[add]]\npaper = "a2"\nname = "fine-tuning"\ntype = "Method"\n', encoding="utf-8"
+    )
+    _, extractions, data = corrected_corpus(built)
+    a2 = next(e for e in extractions if e.paper_id == "a2")
+    assert [(e.name, e.source) for e in a2.entities if e.concept_id == "fine-tuning"] == [
+        ("fine-tuning", "user")
+    ]
+    assert data == load_graph(built)
