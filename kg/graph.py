@@ -10,7 +10,7 @@ when exactly one long form does.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations, groupby
 from typing import TYPE_CHECKING
@@ -124,7 +124,7 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
     """
     paper_list = sorted(papers, key=lambda p: p.id)
     known = {p.id for p in paper_list}
-    if iter(extractions) is extractions:  # a one-shot iterator cannot give two passes
+    if isinstance(extractions, Iterator):  # a one-shot iterator cannot give two passes
         extractions = list(extractions)
     redirect = _acronym_targets(e for e in extractions if e.paper_id in known)
     ids: dict[str, str] = {}  # one string per concept id, however many papers name it
