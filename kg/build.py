@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ from kg.folder import (
 from kg.graph import GraphData
 from kg.lock import LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
+from kg.progress import Reporter, step
 
 if TYPE_CHECKING:
     from kg.readers import ReadResult
@@ -96,33 +97,107 @@ def merge_papers(old: Iterable[Paper], new: Iterable[Paper]) -> list[Paper]:
     return sorted((merge_group(pid, group) for pid, group in groups.items()), key=lambda p: p.id)
 
 
-def extract_papers(
+def extraction_lines(
     papers: Sequence[Paper],
     *,
-    reuse: Mapping[str, tuple[Paper, Extraction]] | None = None,
-    progress: Callable[[int], None] | None = None,
-    jobs: int = 1,
+    reuse: Path | None = None,
+    before: Mapping[str, bytes] | None = None,
+    jobs: int | None = 1,
     ner: Path | None = None,
-) -> tuple[list[Extraction], int]:
-    """Extract every paper, reusing earlier results for papers whose text has not changed."""
-    reuse = reuse or {}
-    todo = [p for p in papers if not _unchanged(p, reuse.get(p.id))]
-    done = {p.id: reuse[p.id][1] for p in papers if p.id in reuse and p not in todo}
-    if todo:
-        from extract.pipeline import extract_parallel
+    progress: Reporter | None = None,
+) -> tuple[Iterator[str], int]:
+    """Each paper's extraction as a JSON line, in the papers' order, and how many are extracted
+    anew. A paper whose text key (`text_key`) is in `before` takes its line from the earlier
+    build's `reuse` file instead; lines come as they are made, so none are held in memory.
+    `jobs` None: default_jobs.
+    """
+    old_ids = _sorted_ids(reuse) if reuse is not None and before else None
+    kept = {pid: key for pid, key in (before or {}).items() if old_ids and pid in old_ids}
+    todo = [p for p in papers if kept.get(p.id) != text_key(p)]
+    jobs = default_jobs(len(todo)) if jobs is None else jobs
+    lines = _merged_lines(papers, todo, reuse, kept, jobs=jobs, ner=ner, progress=progress)
+    return lines, len(todo)
 
-        for n, ext in enumerate(extract_parallel(todo, jobs=jobs, ner=ner), 1):
-            done[ext.paper_id] = ext
-            if progress:
-                progress(n)
-    return [done[p.id] for p in papers], len(todo)
+
+BIG_CORPUS = 1_000  # papers to extract above which --jobs defaults to every usable core
 
 
-def _unchanged(paper: Paper, before: tuple[Paper, Extraction] | None) -> bool:
-    return before is not None and (before[0].title, before[0].abstract) == (
-        paper.title,
-        paper.abstract,
-    )
+def default_jobs(n_papers: int) -> int:
+    """Processes to extract `n_papers` in: every core this process may use for a big corpus,
+    one for a small one (a pool's start-up costs more than it saves there)."""
+    if n_papers <= BIG_CORPUS:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def extract_to_file(
+    papers: Sequence[Paper],
+    path: Path,
+    *,
+    jobs: int | None = 1,
+    ner: Path | None = None,
+    spans: str = "names",
+    progress: Reporter | None = None,
+) -> int:
+    """Extract `papers` into a JSON Lines file (atomically, lines written as they come);
+    returns the number of concept links written. `jobs` None: default_jobs."""
+    import json
+
+    from extract.pipeline import extract_lines
+
+    jobs = default_jobs(len(papers)) if jobs is None else jobs
+    n_links = 0
+    with step(progress, "extract", total=len(papers), unit="papers") as advance:
+
+        def lines() -> Iterator[str]:
+            nonlocal n_links
+            for line in extract_lines(papers, jobs=jobs, ner=ner, spans=spans):
+                n_links += len(json.loads(line)["entities"])
+                advance(note=f"{jobs} job{'s' if jobs > 1 else ''}")
+                yield line + "\n"
+
+        corpus.write_lines(path, lines())
+    return n_links
+
+
+def _merged_lines(
+    papers: Sequence[Paper],
+    todo: Sequence[Paper],
+    reuse: Path | None,
+    before: Mapping[str, bytes],
+    *,
+    jobs: int,
+    ner: Path | None,
+    progress: Reporter | None,
+) -> Iterator[str]:
+    from extract.pipeline import extract_lines
+
+    n_reused = len(papers) - len(todo)
+    note = f"{jobs} job{'s' if jobs > 1 else ''}" + (f", {n_reused:,} reused" if n_reused else "")
+    old = corpus.iter_extractions(reuse, in_build=True) if reuse and n_reused else iter(())
+    with step(progress, "extract", total=len(todo), unit="papers") as advance:
+        new = extract_lines(todo, jobs=jobs, ner=ner) if todo else iter(())
+        for paper in papers:
+            if before.get(paper.id) != text_key(paper):
+                yield next(new) + "\n"
+                advance(note=note)
+                continue
+            ext = next(e for e in old if e.paper_id == paper.id)  # both sorted by paper id
+            yield corpus.dumps(ext.to_json()) + "\n"
+
+
+def _sorted_ids(path: Path) -> set[str] | None:
+    """The paper ids of an extractions file, or None unless they are sorted (as kg writes them)."""
+    ids: list[str] = [e.paper_id for e in corpus.iter_extractions(path, in_build=True)]
+    return set(ids) if ids == sorted(set(ids)) else None
+
+
+def text_key(paper: Paper) -> bytes:
+    """A digest of what extraction reads, to tell an unchanged paper."""
+    import hashlib
+
+    text = f"{paper.title}\0{paper.abstract}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 def extractor_fingerprint(*, ner: Path | None = None) -> str:
@@ -178,11 +253,37 @@ def open_built_store(out: Path, *, read_only: bool = True) -> GraphStore:
     return open_store(out / GRAPH_DB, read_only=read_only)
 
 
-def load_graph(out: Path) -> GraphData:
-    """The graph rows of a build folder, rebuilt from its source of truth (with the folder's
-    corrections.toml applied, kg.corrections)."""
-    papers, extractions = load_corpus(out)
-    return corrected_graph(papers, extractions, out)
+def load_graph(out: Path, *, progress: Reporter | None = None) -> GraphData:
+    """The graph rows of a build folder, rebuilt from its source of truth (the extractions are
+    read from the file, twice, never all held)."""
+    settle(out)
+    papers = load_papers(out)
+    return _graph_from(papers, out / corpus.EXTRACTIONS, progress, corrections=out)
+
+
+def load_papers(out: Path) -> list[Paper]:
+    """Papers of a build folder."""
+    settle(out)
+    if not (out / corpus.PAPERS).exists():
+        raise BuildDirError(
+            f"{out}: not a kg build folder (no {corpus.PAPERS}); run 'kg build INPUT... -o {out}'"
+        )
+    return corpus.read_papers(out / corpus.PAPERS, in_build=True)
+
+
+def _graph_from(
+    papers: Sequence[Paper], path: Path, progress: Reporter | None, *, corrections: Path | None
+) -> GraphData:
+    """graph_data over an extractions file, with the corrections.toml of the build folder
+    `corrections` applied (kg.corrections); progress counts records read in every pass."""
+    with step(progress, "graph", total=2 * len(papers), unit="records") as advance:
+
+        def records() -> Iterator[Extraction]:
+            for ext in corpus.iter_extractions(path, in_build=True):
+                advance()
+                yield ext
+
+        return corrected_graph(papers, corpus.Reread(records), corrections)
 
 
 def build(
@@ -194,8 +295,8 @@ def build(
     strict: bool = False,
     update: bool = False,
     views: bool = True,
-    progress: Callable[[int], None] | None = None,
-    jobs: int = 1,
+    progress: Reporter | None = None,
+    jobs: int | None = 1,
     wait: float = LOCK_WAIT_S,
     ner: Path | None = None,
     force: bool = False,
@@ -204,13 +305,13 @@ def build(
 
     Another build of OUT runs first if it holds the folder's lock; this one waits up to `wait`
     seconds for it, so concurrent updates apply one after the other. A folder that holds other
-    files than a kg build's is refused unless `force`.
+    files than a kg build's is refused unless `force`. `progress` hears each step (kg.progress).
     """
     from kg.readers import read_papers
 
     check_out_dir(out, force=force)
     load_corrections(out)  # a malformed corrections.toml stops the build before any work
-    result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict)
+    result = read_papers(inputs, fmt=fmt, columns=columns, strict=strict, progress=progress)
     if not result.papers and result.skipped:  # keep the previous build rather than empty it
         first = result.skipped[0]
         what, _, fix = first.reason.partition("; ")
@@ -221,49 +322,72 @@ def build(
             line=first.line,
             record=first.record,
         )
+    extractor = extractor_fingerprint(ner=ner)
     with dir_lock(out, wait=wait):
         recover(out)
-        previous: dict[str, tuple[Paper, Extraction]] = {}
         old_papers: list[Paper] = []
+        reuse: Path | None = None
         if is_kg_build(out):  # never read a forced folder's own papers.jsonl as kg's
-            old_papers, old_exts = load_corpus(out)
-            if _built_with(out) == extractor_fingerprint(ner=ner):
-                ext_by_id = {e.paper_id: e for e in old_exts}
-                previous = {p.id: (p, ext_by_id[p.id]) for p in old_papers if p.id in ext_by_id}
+            old_papers = load_papers(out)
+            reuse = out / corpus.EXTRACTIONS if _built_with(out) == extractor else None
+        before = {p.id: text_key(p) for p in old_papers} if reuse else {}
         papers = merge_papers(old_papers if update else [], result.papers)
-        extractions, n_extracted = extract_papers(
-            papers, reuse=previous, progress=progress, jobs=jobs, ner=ner
+        del old_papers
+        lines, n_extracted = extraction_lines(
+            papers, reuse=reuse, before=before, jobs=jobs, ner=ner, progress=progress
         )
-        data = corrected_graph(papers, extractions, out)
-        files = write_build(
-            out, papers, extractions, data, views=views, extractor=extractor_fingerprint(ner=ner)
+        written = write_build(
+            out, papers, lines, views=views, extractor=extractor, progress=progress
         )
     return BuildSummary(
-        out, len(papers), len(data.concepts), len(data.mentions), n_extracted, result, files
+        out,
+        len(papers),
+        written.n_concepts,
+        written.n_links,
+        n_extracted,
+        result,
+        written.files,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What write_build put in a build folder."""
+
+    files: tuple[str, ...]
+    n_concepts: int
+    n_links: int
 
 
 def write_build(
     out: Path,
     papers: Sequence[Paper],
-    extractions: Sequence[Extraction],
-    data: GraphData,
+    extraction_lines: Iterable[str],
     *,
     views: bool = True,
     view_options: Mapping[str, int] | None = None,
     extractor: str | None = None,
-) -> tuple[str, ...]:
-    """Write every output into a staging folder, then move them into OUT, the manifest last."""
+    progress: Reporter | None = None,
+) -> Written:
+    """Write every output into a staging folder, then move them into OUT, the manifest last.
+
+    The extractions are written as their lines come (in the papers' order); the graph,
+    database and views are then made from the files in the staging folder.
+    """
     with dir_lock(out, wait=LOCK_WAIT_S):
         recover(out)
         staging: Path | None = None
         try:
             staging = make_staging(out)
             corpus.write_papers(staging / corpus.PAPERS, papers)
-            corpus.write_extractions(staging / corpus.EXTRACTIONS, extractions)
-            _write_database(staging / GRAPH_DB, data)
+            corpus.write_lines(staging / corpus.EXTRACTIONS, extraction_lines)
+            data = _graph_from(papers, staging / corpus.EXTRACTIONS, progress, corrections=out)
+            n_rows = sum(map(len, (data.papers, data.concepts, data.mentions, data.co_occurs)))
+            with step(progress, "database", total=n_rows, unit="rows") as advance:
+                _write_database(staging / GRAPH_DB, data, on_batch=lambda _, n: advance(n))
             if views:
-                _write_views(staging, data, **(view_options or {}))
+                with step(progress, "views", total=4, unit="views") as advance:
+                    advance(len(_write_views(staging, data, **(view_options or {}))))
             names = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
             if not set(names) <= KG_FILES:  # the journal may name only kg's own files
                 raise ValueError(f"unexpected build outputs {names}; add them to kg.folder")
@@ -281,15 +405,17 @@ def write_build(
             # else recover needs the old files kept in it
             if staging is not None and not os.path.lexists(out / JOURNAL):
                 shutil.rmtree(staging, ignore_errors=True)
-    return (*names, MANIFEST)
+    return Written((*names, MANIFEST), len(data.concepts), len(data.mentions))
 
 
-def _write_database(path: Path, data: GraphData) -> None:
-    from kg.stores import open_store
+def _write_database(
+    path: Path, data: GraphData, *, on_batch: Callable[[str, int], None] | None = None
+) -> None:
+    from kg.stores.ladybug_store import LadybugStore
 
-    store = open_store(path)
+    store = LadybugStore.open(path)
     try:
-        store.write(data)
+        store.write(data, on_batch=on_batch)
     finally:
         store.close()
 
@@ -314,16 +440,25 @@ def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
     )
 
 
-def rewrite(out: Path, **view_options: int) -> tuple[str, ...]:
+def rewrite(out: Path, *, progress: Reporter | None = None, **view_options: int) -> tuple[str, ...]:
     """Write a build folder's database, views and manifest again from its JSONL source of truth
     (e.g. with other view caps), under the folder's lock like a build."""
     with dir_lock(out, wait=LOCK_WAIT_S):
         recover(out)
-        papers, extractions = load_corpus(out)
-        data = corrected_graph(papers, extractions, out)
-        return write_build(
-            out, papers, extractions, data, view_options=view_options, extractor=_built_with(out)
+        papers = load_papers(out)
+        lines = (
+            corpus.dumps(ext.to_json()) + "\n"
+            for ext in corpus.iter_extractions(out / corpus.EXTRACTIONS, in_build=True)
         )
+        written = write_build(
+            out,
+            papers,
+            lines,
+            view_options=view_options,
+            extractor=_built_with(out),
+            progress=progress,
+        )
+        return written.files
 
 
 def _manifest(

@@ -56,7 +56,18 @@ NerOpt = Annotated[
     ),
 ]
 JobsOpt = Annotated[
-    int, typer.Option("--jobs", "-j", min=1, help="Extract in this many processes.")
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Extract in this many processes (default: every usable core when over 1,000 "
+        "papers are to be extracted, else 1).",
+    ),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bars and no step times (warnings still show)."),
 ]
 StrictOpt = Annotated[
     bool,
@@ -188,25 +199,31 @@ def extract(
             help="Read the bundled sample corpus ('--sample recent': 2,000 dated papers).",
         ),
     ] = False,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     ner: NerOpt = False,
     spans: SpansOpt = "names",
+    quiet: QuietOpt = False,
 ) -> None:
     """Extract concepts from INPUTS and write one JSON line per paper to OUT."""
     if spans not in ("names", "all"):
         raise KGError(f"--spans {spans!r}: use 'names' or 'all'")
-    from extract.pipeline import extract_parallel
-    from kg import corpus
+    from kg.build import extract_to_file
+    from kg.progress_view import ProgressView
     from kg.readers import read_papers
 
-    result = read_papers(
-        _inputs(inputs, sample=sample), fmt=fmt, columns=_columns(columns), strict=strict
-    )
-    _report_skipped(result)
-    extractions = list(extract_parallel(result.papers, jobs=jobs, ner=_ner_dir(ner), spans=spans))
-    corpus.write_extractions(out, extractions)
-    n_entities = sum(len(e.entities) for e in extractions)
-    typer.echo(f"{len(extractions)} papers, {n_entities} concept links -> {out}")
+    with ProgressView(quiet=quiet) as view:
+        result = read_papers(
+            _inputs(inputs, sample=sample),
+            fmt=fmt,
+            columns=_columns(columns),
+            strict=strict,
+            progress=view,
+        )
+        _report_skipped(result)
+        n_entities = extract_to_file(
+            result.papers, out, jobs=jobs, ner=_ner_dir(ner), spans=spans, progress=view
+        )
+    typer.echo(f"{len(result.papers)} papers, {n_entities} concept links -> {out}")
 
 
 @app.command()
@@ -231,7 +248,7 @@ def build(
         ),
     ] = False,
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
-    jobs: JobsOpt = 1,
+    jobs: JobsOpt = None,
     ner: NerOpt = False,
     force: Annotated[
         bool,
@@ -241,22 +258,31 @@ def build(
             "(kg's own file names there are replaced).",
         ),
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Extract concepts from INPUTS and build the graph, its database and its views in OUT."""
-    from kg.build import build as run_build
+    """Extract concepts from INPUTS and build the graph, its database and its views in OUT.
 
-    summary = run_build(
-        _inputs(inputs, sample=sample),
-        out,
-        fmt=fmt,
-        columns=_columns(columns),
-        strict=strict,
-        update=update,
-        views=views,
-        jobs=jobs,
-        ner=_ner_dir(ner),
-        force=force,
-    )
+    Each step (read, extract, graph, database, views) shows a progress bar on a terminal and
+    ends with one line giving its count and time (off a terminal, on stdout once the build has
+    succeeded); --quiet leaves out both.
+    """
+    from kg.build import build as run_build
+    from kg.progress_view import ProgressView
+
+    with ProgressView(quiet=quiet) as view:
+        summary = run_build(
+            _inputs(inputs, sample=sample),
+            out,
+            fmt=fmt,
+            columns=_columns(columns),
+            strict=strict,
+            update=update,
+            views=views,
+            jobs=jobs,
+            ner=_ner_dir(ner),
+            force=force,
+            progress=view,
+        )
     _report_skipped(summary.read)
     read = summary.read
     typer.echo(read.summary())
@@ -597,14 +623,13 @@ def explain(
 ) -> None:
     """Why a concept is in the graph: its type, each alias and why it was merged, and per paper
     the sentence it was found in, its role and what found it."""
-    from kg.build import load_corpus
     from kg.corpus import dumps
+    from kg.corrections import corrected_corpus
     from kg.explain import explain as run_explain
     from kg.explain import format_explanation
-    from kg.graph import graph_data
 
-    papers, extractions = load_corpus(folder)
-    found = run_explain(graph_data(papers, extractions), extractions, name, limit=limit)
+    _, extractions, data = corrected_corpus(folder)  # as the build's graph: corrections applied
+    found = run_explain(data, extractions, name, limit=limit)
     typer.echo(dumps(found.to_json()) if as_json else format_explanation(found))
 
 

@@ -109,7 +109,7 @@ def test_build_failure_leaves_previous_build_intact(tmp_path, monkeypatch):
     build([write_jsonl(tmp_path / "a.jsonl", PAPERS)], out, views=False)
     before = digest(out)
 
-    def broken(path, data):
+    def broken(path, data, **options):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(kg_build, "_write_database", broken)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg.errors import FORMAT_NAMES, NoRecords, UnknownFormat
 from kg.model import Paper
+from kg.progress import Reporter, step
 from kg.readers.arxiv_snapshot import read_arxiv_snapshot
 from kg.readers.atom import read_atom
 from kg.readers.bibtex import read_bibtex
@@ -115,6 +116,7 @@ def read_papers(
     fmt: str | None = None,
     columns: Mapping[str, str] | None = None,
     strict: bool = False,
+    progress: Reporter | None = None,
 ) -> ReadResult:
     """Read every file in `paths` and merge their papers.
 
@@ -123,6 +125,7 @@ def read_papers(
         columns: our field names (id, title, abstract, authors, year, date, url, categories,
             doi) mapped to the file's column or key names.
         strict: raise InputError at the first bad record instead of skipping it.
+        progress: hears the "read" step, counted in records (kg.progress).
 
     Raises:
         InputError: a path is missing or a folder, a file cannot be parsed at all, a CSV
@@ -136,24 +139,26 @@ def read_papers(
     records: list[tuple[str, int, Paper]] = []
     skipped: list[Skipped] = []
     per_file: list[tuple[str, int]] = []
-    for path in map(Path, paths):
-        check_path(path)
-        source = TextSource(path, strict=strict)
-        file_fmt = fmt or detect_format(path, source.head())
-        n_read = n_seen = 0
-        for item in _records(file_fmt, source, str(path), columns):
-            n_seen += 1
-            if isinstance(item, Paper):
-                records.append((str(path), n_read, item))
-                n_read += 1
-            elif strict:
-                raise item.to_error()
-            else:
-                skipped.append(item)
-        skipped.extend(source.problems)
-        if n_seen == 0 and not source.problems:
-            raise NoRecords(path)
-        per_file.append((str(path), n_read))
-    papers, n_duplicates = merge_papers(records)
+    with step(progress, "read", unit="records") as advance:
+        for path in map(Path, paths):
+            check_path(path)
+            source = TextSource(path, strict=strict)
+            file_fmt = fmt or detect_format(path, source.head())
+            n_read = n_seen = 0
+            for item in _records(file_fmt, source, str(path), columns):
+                n_seen += 1
+                advance()
+                if isinstance(item, Paper):
+                    records.append((str(path), n_read, item))
+                    n_read += 1
+                elif strict:
+                    raise item.to_error()
+                else:
+                    skipped.append(item)
+            skipped.extend(source.problems)
+            if n_seen == 0 and not source.problems:
+                raise NoRecords(path)
+            per_file.append((str(path), n_read))
+        papers, n_duplicates = merge_papers(records)
     n_no_abstract = sum(1 for paper in papers if not paper.abstract)
     return ReadResult(papers, tuple(skipped), tuple(per_file), n_duplicates, n_no_abstract)

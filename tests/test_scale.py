@@ -1,0 +1,111 @@
+"""Big corpora: parallel extraction in input order, streaming passes, reuse on --update, batched
+database loads, the default number of jobs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import kg.stores.ladybug_store as ladybug_store
+from extract.pipeline import extract_lines
+from kg import corpus
+from kg.build import BIG_CORPUS, build, default_jobs
+from kg.graph import GraphData, graph_data
+from kg.model import Extraction, Paper
+from kg.readers import read_papers
+from kg.stores.ladybug_store import LadybugStore
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERS = ROOT / "tests" / "data" / "inputs" / "papers.jsonl"
+
+
+def many_papers(n: int) -> list[Paper]:
+    """`n` papers with distinct ids made from the four test papers."""
+    base = read_papers([PAPERS]).papers
+    return [
+        dataclasses.replace(base[i % len(base)], id=f"2401.{i:05d}", title=f"{i} {base[0].title}")
+        for i in range(n)
+    ]
+
+
+def test_scale_parallel_lines_come_in_input_order_as_one_job_gives_them() -> None:
+    papers = many_papers(12)
+    serial = list(extract_lines(papers, jobs=1))
+    assert list(extract_lines(papers, jobs=2, chunk_size=2)) == serial
+    assert [json.loads(line)["paper_id"] for line in serial] == [p.id for p in papers]
+
+
+def test_scale_graph_data_reads_the_extractions_in_two_passes(
+    papers: tuple[Paper, ...], extractions: tuple[Extraction, ...]
+) -> None:
+    passes = []
+
+    def again() -> object:
+        passes.append(1)
+        return iter(extractions)
+
+    data = graph_data(papers, corpus.Reread(again))  # type: ignore[arg-type]
+    assert len(passes) == 2
+    assert data == graph_data(papers, list(extractions))
+
+
+def test_scale_update_extracts_only_the_new_papers(tmp_path: Path) -> None:
+    papers = many_papers(6)
+    corpus.write_papers(tmp_path / "a.jsonl", papers[:4])
+    build([tmp_path / "a.jsonl"], tmp_path / "out", views=False)
+    corpus.write_papers(tmp_path / "b.jsonl", papers[3:])
+    summary = build([tmp_path / "b.jsonl"], tmp_path / "out", views=False, update=True)
+    assert (summary.n_papers, summary.n_extracted) == (6, 2)
+    corpus.write_papers(tmp_path / "all.jsonl", papers)
+    build([tmp_path / "all.jsonl"], tmp_path / "full", views=False)
+    name = corpus.EXTRACTIONS
+    assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+def test_scale_rebuild_extracts_only_the_changed_paper(tmp_path: Path) -> None:
+    papers = many_papers(4)
+    corpus.write_papers(tmp_path / "a.jsonl", papers)
+    build([tmp_path / "a.jsonl"], tmp_path / "out", views=False)
+    papers[1] = dataclasses.replace(papers[1], abstract="We fine-tune BERT on GLUE.")
+    corpus.write_papers(tmp_path / "b.jsonl", papers)
+    assert build([tmp_path / "b.jsonl"], tmp_path / "out", views=False).n_extracted == 1
+    build([tmp_path / "b.jsonl"], tmp_path / "full", views=False)
+    name = corpus.EXTRACTIONS
+    assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+def test_scale_database_loads_in_batches_with_every_row(
+    graph: GraphData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ladybug_store, "PAPER_BATCH", 2)
+    monkeypatch.setattr(ladybug_store, "ROW_BATCH", 3)
+    batches: list[tuple[str, int]] = []
+    with LadybugStore.open(tmp_path / "graph.lbug") as store:
+        store.write(graph, on_batch=lambda table, n: batches.append((table, n)))
+    with LadybugStore.open(tmp_path / "graph.lbug", read_only=True) as store:
+        counts = [
+            store.run(f"MATCH {pattern} RETURN count(*)").rows[0][0]
+            for pattern in (
+                "(p:Paper)",
+                "(c:Concept)",
+                "()-[r:MENTIONS]->()",
+                "()-[r:CO_OCCURS]->()",
+            )
+        ]
+    assert counts == [
+        len(graph.papers),
+        len(graph.concepts),
+        len(graph.mentions),
+        len(graph.co_occurs),
+    ]
+    assert max(n for table, n in batches if table == "Paper") == 2
+    assert sum(n for _, n in batches) == sum(counts)
+
+
+def test_scale_default_jobs_is_one_for_a_small_corpus_and_every_core_for_a_big_one() -> None:
+    assert default_jobs(BIG_CORPUS) == 1
+    assert default_jobs(BIG_CORPUS + 1) == len(os.sched_getaffinity(0))
