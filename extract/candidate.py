@@ -35,6 +35,7 @@ SOURCE_RANK = {
     "abbreviation": 1,
     "proposed": 2,
     "head": 3,
+    "chunk": 4,
     "versioned": 4,
     "model": 5,
     "model-name": 8,

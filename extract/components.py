@@ -13,6 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.candidate import Candidate
+from extract.cleanup import clean
+from extract.decider import PASS_THROUGH, Decider, decide_candidates, load_decider, tokens_of
 from extract.gazetteer import load_gazetteer
 from extract.matcher import GazetteerMatcher
 from extract.normalize import canonical_name, concept_id, infer_type, is_not_concept
@@ -112,13 +114,30 @@ class EntityRulerCandidates:
         return doc
 
 
+class DeciderComponent:
+    """Adds technical noun phrases to the rule candidates, then keeps and types the spans the
+    learned decider judges to name a concept (a trained ner's spans pass through untouched)."""
+
+    def __init__(self, model: Decider) -> None:
+        self.model = model
+
+    def __call__(self, doc: Doc) -> Doc:
+        cands = _candidates(doc)
+        rules = [c for c in cands if c.source not in PASS_THROUGH]
+        passed = [c for c in cands if c.source in PASS_THROUGH]
+        text = doc_text(doc)
+        decided = decide_candidates(self.model, text, doc._.kg_title_len, tokens_of(doc), rules)
+        doc._.kg_candidates = [*decided, *passed]
+        return doc
+
+
 class ResolveComponent:
     """Chooses among overlapping candidates, links short forms, sets roles and concept ids."""
 
     def __call__(self, doc: Doc) -> Doc:
         title_len = doc._.kg_title_len
         text = doc_text(doc)
-        chosen = resolve(text, title_len, _candidates(doc))
+        chosen = clean(text, title_len, resolve(text, title_len, _candidates(doc)))
         doc._.kg_entities = to_entities(chosen, text=text, title_len=title_len)
         spans = []
         for cand in chosen:
@@ -149,6 +168,10 @@ def make_model_candidates(nlp: Language, name: str, spans: str) -> EntityRulerCa
     return EntityRulerCandidates(spans)
 
 
+def make_decider(nlp: Language, name: str) -> DeciderComponent:
+    return DeciderComponent(load_decider())
+
+
 def make_resolver(nlp: Language, name: str) -> ResolveComponent:
     return ResolveComponent()
 
@@ -158,4 +181,5 @@ Language.factory("kg_patterns", assigns=["doc._.kg_candidates"])(make_patterns)
 Language.factory(
     "kg_model_candidates", assigns=["doc._.kg_candidates"], default_config={"spans": "names"}
 )(make_model_candidates)
+Language.factory("kg_decide", assigns=["doc._.kg_candidates"])(make_decider)
 Language.factory("kg_resolve", assigns=["doc._.kg_entities", "doc.spans"])(make_resolver)

@@ -36,8 +36,10 @@ def check_model(ner: Path) -> None:
 
 
 def build_nlp(*, ner: Path | None = None, spans: str = "names") -> Language:
-    """English pipeline: kg's gazetteer, pattern and resolver components, after a trained `ner`
-    when one is given (`NER_DIR` is where the package ships it).
+    """English pipeline: kg's gazetteer, pattern, decider and resolver components, after a
+    trained `ner` when one is given (`NER_DIR` is where the package ships it). The decider
+    (extract/decider.py) adds technical noun phrases and keeps and types the candidates; with
+    spans="all" it is left out, as SciERC-style gold wants every span the model finds.
 
     Args:
         ner: folder of a trained spaCy pipeline with an `ner` component; None for rules only.
@@ -57,6 +59,8 @@ def build_nlp(*, ner: Path | None = None, spans: str = "names") -> Language:
         nlp = spacy.blank("en")
     nlp.add_pipe("kg_gazetteer")
     nlp.add_pipe("kg_patterns")
+    if spans == "names":
+        nlp.add_pipe("kg_decide")
     nlp.add_pipe("kg_resolve")
     return nlp
 

@@ -14,7 +14,7 @@ from extract.normalize import concept_id, singular
 from kg.model import ROLE_RANK, ConceptType, Entity, Mention, Role
 
 # "model" spans (spans="all") compete with the rules; "model-name" spans only fill gaps.
-STRONG = frozenset({"gazetteer", "abbreviation", "title", "proposed", "head", "model"})
+STRONG = frozenset({"gazetteer", "abbreviation", "title", "proposed", "head", "chunk", "model"})
 _USE_CUES = frozenset(
     [
         "carry",

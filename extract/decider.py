@@ -1,0 +1,339 @@
+"""The learned decision: which candidate spans of a paper name a concept, and of which type.
+
+Every candidate span (a gazetteer hit, a pattern name, an abbreviation pair, a technical noun
+phrase from `extract.chunker`) gets a few dozen string features: its source, words, shape, the
+words around it, cues such as "evaluated on" or "we propose", title position, how often the paper
+repeats it, and which other candidates it contains or sits in. A multinomial logistic regression
+(numpy, weights in extract/data/decider/, trained by extract/training/train_decider.py) gives each
+span a probability of naming no concept or one of the six types; `decide` keeps the best
+non-overlapping spans over the model's threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from extract.candidate import Candidate
+from extract.chunker import Tokens, chunks, sub_spans
+from extract.normalize import canonical_name, is_not_concept, type_from_head
+from kg.errors import KGError
+from kg.model import ROLE_RANK, ConceptType
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+MODEL_DIR = Path(__file__).resolve().parent / "data" / "decider"
+NONE = "O"  # the class of a span that names no concept
+CLASSES = (NONE, "Method", "Model", "Dataset", "Benchmark", "Task", "Metric")
+_LEFT_CUES = {
+    "eval": {
+        "evaluated",
+        "evaluate",
+        "evaluating",
+        "evaluation",
+        "benchmark",
+        "benchmarks",
+        "tested",
+    },
+    "train": {
+        "trained",
+        "train",
+        "training",
+        "fine-tune",
+        "fine-tuned",
+        "fine-tuning",
+        "finetune",
+        "finetuned",
+        "pretrained",
+        "pre-trained",
+        "built",
+    },
+    "prop": {"propose", "proposes", "introduce", "introduces", "present", "presents", "called"},
+    "ex": {"such", "including", "like", "e.g.", "e.g", "include"},
+    "we": {"we", "our"},
+}
+_WORDS = re.compile(r"[a-z][a-z\-.]*")
+_CUE_OF = {w: cue for cue, words in _LEFT_CUES.items() for w in words}
+_SHAPE = re.compile(r"(X+)|(x+)|(d+)")
+_SHAPE_MAP = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "X" * 26 + "x" * 26 + "d" * 10,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One candidate stretch of text with the rule candidates that found exactly it."""
+
+    start: int
+    end: int
+    rules: tuple[Candidate, ...] = ()
+    chunk: str = ""  # "", "part", "full" (the whole chunk), "suffix", "prefix"
+
+
+@dataclass(frozen=True)
+class Decider:
+    """A trained model: feature vocabulary, weights (features x classes), bias and threshold."""
+
+    vocab: dict[str, int]
+    weights: npt.NDArray[np.float32]
+    bias: npt.NDArray[np.float32]
+    breakers: frozenset[str]
+    threshold: float
+    info: dict[str, object] = field(default_factory=dict)
+
+    def probabilities(self, feats: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
+        """Row i: the probability of each class in CLASSES for the span with features feats[i]."""
+        rows: list[int] = []
+        cols: list[int] = []
+        vocab = self.vocab
+        for i, fs in enumerate(feats):
+            for f in fs:
+                j = vocab.get(f)
+                if j is not None:
+                    rows.append(i)
+                    cols.append(j)
+        logits = np.tile(self.bias.astype(np.float64), (len(feats), 1))
+        if rows:
+            np.add.at(logits, np.asarray(rows), self.weights[np.asarray(cols)])
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        probs: npt.NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
+        return probs
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        names = sorted(self.vocab, key=self.vocab.__getitem__)
+        meta = {
+            "classes": list(CLASSES),
+            "threshold": self.threshold,
+            "breakers": sorted(self.breakers),
+            "features": names,
+            "info": self.info,
+        }
+        (folder / "decider.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n")
+        with (folder / "weights.npy").open("wb") as fh:
+            np.save(fh, np.vstack([self.bias[None, :], self.weights]).astype(np.float32))
+
+
+def load_decider(folder: Path | None = None) -> Decider:
+    """The model in `folder` (default: the packaged one); KGError naming the file if unreadable."""
+    if folder is None:
+        return _packaged()
+    return _read(folder)
+
+
+@cache
+def _packaged() -> Decider:
+    return _read(MODEL_DIR)
+
+
+def _read(folder: Path) -> Decider:
+    meta_path, weights_path = folder / "decider.json", folder / "weights.npy"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        table = np.load(weights_path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise KGError(
+            f"{folder}: cannot read the decider model ({err}); "
+            "reinstall kg or retrain it (extract/training/README.md)"
+        ) from err
+    if tuple(meta.get("classes", ())) != CLASSES or table.shape != (
+        len(meta["features"]) + 1,
+        len(CLASSES),
+    ):
+        raise KGError(f"{meta_path}: classes or weight shape do not match; retrain the decider")
+    return Decider(
+        vocab={f: i for i, f in enumerate(meta["features"])},
+        weights=table[1:],
+        bias=table[0],
+        breakers=frozenset(meta["breakers"]),
+        threshold=float(meta["threshold"]),
+        info=dict(meta.get("info", {})),
+    )
+
+
+def candidate_spans(
+    toks: Tokens, rules: Sequence[Candidate], breakers: frozenset[str]
+) -> list[Span]:
+    """Every chunk sub-span and every rule candidate's span, once each, in text order."""
+    by_span: dict[tuple[int, int], list[Candidate]] = defaultdict(list)
+    for cand in rules:
+        by_span[(cand.start, cand.end)].append(cand)
+    kinds: dict[tuple[int, int], str] = {}
+    for a, b in chunks(toks, breakers):
+        for i, j in sub_spans(toks, (a, b)):
+            key = (toks.starts[i], toks.end(j - 1))
+            kind = (
+                "full"
+                if (i, j) == (a, b)
+                else "prefix"
+                if i == a
+                else "suffix"
+                if j == b
+                else "part"
+            )
+            kinds[key] = kind
+    keys = sorted(set(kinds) | set(by_span))
+    return [Span(s, e, tuple(by_span.get((s, e), ())), kinds.get((s, e), "")) for s, e in keys]
+
+
+def _shape(text: str) -> str:
+    return _SHAPE.sub(lambda m: m.group()[0], text.translate(_SHAPE_MAP))[:12]
+
+
+def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> list[list[str]]:
+    """The feature strings of each span (see the module docstring)."""
+    lower = text.lower()
+    counts = Counter(w.lower() for w in toks.words)
+    title_lower = lower[:title_len]
+    gaz = [(c.start, c.end, str(c.type)) for s in spans for c in s.rules if c.source == "gazetteer"]
+    out = []
+    for span in spans:
+        i = bisect_left(toks.starts, span.start)
+        j = max(i + 1, bisect_left(toks.starts, span.end))
+        words = [w.lower() for w in toks.words[i:j] if w.strip()]
+        surface = lower[span.start : span.end]
+        head = words[-1] if words else ""
+        first = words[0] if words else ""
+        raw = text[span.start : span.end]
+        fs = [
+            f"c={span.chunk}",
+            f"h={head}",
+            f"hs={head[-3:]}",
+            f"f={first}",
+            f"fs={first[-3:]}",
+            f"t={surface}",
+            f"n={min(len(words), 6)}",
+            f"sh={_shape(raw)}",
+            f"hsh={_shape(toks.words[j - 1]) if j - 1 < len(toks.words) else ''}",
+            f"ht={type_from_head(head)}",
+        ]
+        fs.extend(f"w={w}" for w in words[:-1])
+        for cand in span.rules:
+            fs.append(f"src={cand.source}")
+            fs.append(f"src={cand.source}:{cand.type}")
+            if cand.generic:
+                fs.append("generic")
+            if cand.role.value == "proposed":
+                fs.append("proposed")
+        if not span.rules:
+            fs.append("src=none")
+        if raw[:1].isupper():
+            fs.append("cap")
+        if raw.islower():
+            fs.append("lower")
+        left = [w.lower() for w in toks.words[max(0, i - 4) : i] if w.strip()]
+        right = [w.lower() for w in toks.words[j : j + 2] if w.strip()]
+        l1 = left[-1] if left else "<s>"
+        fs += [f"l1={l1}", f"l2={' '.join(left[-2:])}", f"r1={right[0] if right else '</s>'}"]
+        fs.append(f"r2={' '.join(right)}")
+        window = _WORDS.findall(lower, max(0, span.start - 60), span.start)[-6:]
+        fs.extend(f"cue={_CUE_OF[w]}" for w in window if w in _CUE_OF)
+        if l1 == "." or i == 0 or toks.words[i - 1].isspace():
+            fs.append("sent-start")
+        if span.start < title_len:
+            fs.append("title")
+            if ":" in text[span.end : title_len][:2]:
+                fs.append("title-colon")
+        elif surface in title_lower:
+            fs.append("in-title")
+        repeat = lower.count(surface) if len(words) > 1 else counts[surface]
+        fs.append(f"cnt={min(repeat, 3)}")
+        for s, e, t in gaz:
+            if s <= span.start and span.end <= e and (s, e) != (span.start, span.end):
+                fs.append(f"in-gaz:{t}")
+            elif span.start <= s and e <= span.end and (s, e) != (span.start, span.end):
+                fs.append(f"has-gaz:{t}")
+        out.append(fs)
+    return out
+
+
+def _tie_pairs(spans: Sequence[Span], keep: npt.NDArray[np.float64]) -> None:
+    """An abbreviation's long and short form stand or fall together (the better score counts):
+    the paper's own definition then names both and every later use of the short form."""
+    pairs: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
+    for k, span in enumerate(spans):
+        for cand in span.rules:
+            if cand.source == "abbreviation":
+                pairs[(cand.name, cand.aliases)].append(k)
+    for members in pairs.values():
+        best = max(keep[k] for k in members)
+        for k in members:
+            keep[k] = best
+
+
+def decide(
+    model: Decider, text: str, title_len: int, toks: Tokens, rules: Sequence[Candidate]
+) -> list[tuple[Span, str, float]]:
+    """The kept spans, their type and score: best first, no two overlapping."""
+    spans = candidate_spans(toks, rules, model.breakers)
+    if not spans:
+        return []
+    probs = model.probabilities(features(text, title_len, toks, spans))
+    keep = 1.0 - probs[:, 0]
+    _tie_pairs(spans, keep)
+    types = probs[:, 1:].argmax(axis=1) + 1
+    order = sorted(range(len(spans)), key=lambda k: (-keep[k], -(spans[k].end - spans[k].start)))
+    taken: list[tuple[int, int]] = []
+    kept = []
+    for k in order:
+        if keep[k] < model.threshold:
+            break
+        span = spans[k]
+        if any(span.start < e and s < span.end for s, e in taken):
+            continue
+        taken.append((span.start, span.end))
+        kept.append((span, CLASSES[int(types[k])], float(keep[k])))
+    return sorted(kept, key=lambda x: x[0].start)
+
+
+PASS_THROUGH = frozenset(
+    {"model", "model-name"}
+)  # a trained ner's spans: not the decider's to judge
+
+
+def to_candidates(text: str, kept: Sequence[tuple[Span, str, float]]) -> list[Candidate]:
+    """Kept spans as Candidates typed by the decider: the rules that found the span (the resolver
+    then prefers a paper's own definition to the gazetteer's), else the cleaned surface form
+    (source "chunk")."""
+    out = []
+    for span, ctype, _ in kept:
+        concept_type = ConceptType(ctype)
+        if span.rules:
+            role = min((c.role for c in span.rules), key=ROLE_RANK.__getitem__)
+            out.extend(
+                replace(c, type=concept_type, type_certain=True, role=role) for c in span.rules
+            )
+            continue
+        name, size = canonical_name(text[span.start : span.end])
+        if name and not is_not_concept(name):
+            out.append(
+                Candidate(
+                    span.start, span.end, name, concept_type, "chunk", size=size, type_certain=True
+                )
+            )
+    return out
+
+
+def decide_candidates(
+    model: Decider, text: str, title_len: int, toks: Tokens, rules: Sequence[Candidate]
+) -> list[Candidate]:
+    """The paper's rule candidates and chunks, judged and typed by the model."""
+    return to_candidates(text, decide(model, text, title_len, toks, rules))
+
+
+def tokens_of(doc: Doc) -> Tokens:
+    """A Doc's tokens as the chunker reads them."""
+    return Tokens([t.text for t in doc], [t.idx for t in doc], [bool(t.whitespace_) for t in doc])

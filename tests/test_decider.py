@@ -1,0 +1,211 @@
+"""The chunker, the decider's features and model, and the paper-level clean-up."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from extract.candidate import Candidate
+from extract.chunker import Tokens, chunks, sub_spans
+from extract.cleanup import clean
+from extract.decider import (
+    CLASSES,
+    Decider,
+    Span,
+    candidate_spans,
+    decide,
+    features,
+    load_decider,
+    tokens_of,
+)
+from kg.errors import KGError
+from kg.model import ConceptType, Role
+
+_NLP = spacy.blank("en")
+
+
+def toks(text: str) -> Tokens:
+    return tokens_of(_NLP.make_doc(text))
+
+
+def texts(t: Tokens, spans: list[tuple[int, int]]) -> list[str]:
+    return [" ".join(t.words[i:j]) for i, j in spans]
+
+
+def test_chunks_stop_at_stop_words_punctuation_and_breakers():
+    t = toks("We study catastrophic forgetting in continual learning, and it improves accuracy.")
+    assert texts(t, chunks(t, frozenset({"improves"}))) == [
+        "study catastrophic forgetting",
+        "continual learning",
+        "accuracy",
+    ]
+
+
+def test_chunks_keep_glued_hyphens_and_slashes():
+    t = toks("a token-level text/image encoder")
+    assert texts(t, chunks(t, frozenset())) == ["token - level text / image encoder"]
+
+
+def test_chunks_never_end_on_a_joiner():
+    t = toks("the GPT-4 - based system")
+    assert all(t.words[j - 1] != "-" for _, j in chunks(t, frozenset()))
+
+
+def test_sub_spans_start_and_end_on_words():
+    t = toks("causal attention mechanism")
+    spans = {" ".join(t.words[i:j]) for i, j in sub_spans(t, (0, 3))}
+    assert spans == {
+        "causal attention mechanism",
+        "causal attention",
+        "causal",
+        "attention mechanism",
+        "attention",
+        "mechanism",
+    }
+
+
+def test_sub_spans_never_split_a_hyphenated_word_inside():
+    t = toks("BoxFlow-GRPO training")
+    spans = {" ".join(t.words[i:j]) for i, j in sub_spans(t, (0, len(t.words)))}
+    assert "GRPO training" not in spans
+    assert "GRPO" not in spans
+    assert "BoxFlow - GRPO" in spans
+
+
+def test_sub_spans_may_end_before_a_glued_suffix():
+    t = toks("Transformer-based models")
+    spans = {" ".join(t.words[i:j]) for i, j in sub_spans(t, (0, len(t.words)))}
+    assert "Transformer" in spans
+
+
+def test_sub_spans_of_a_long_chunk_keep_it_whole():
+    t = toks("one two3 three4 four5 five6 six7 seven8 eight9")
+    chunk = (1, len(t.words))
+    assert chunk in sub_spans(t, chunk)
+    assert all(j - i <= 6 for i, j in sub_spans(t, chunk) if (i, j) != chunk)
+
+
+def _features_of(text: str, start: int, end: int, rules: tuple[Candidate, ...] = ()) -> list[str]:
+    t = toks(text)
+    return features(text, 0, t, [Span(start, end, rules, "full")])[0]
+
+
+def test_features_name_head_suffix_and_shape():
+    text = "We use BoxFlow-GRPO here."
+    fs = _features_of(text, 7, 19)
+    assert "h=grpo" in fs
+    assert "hs=rpo" in fs
+    assert "sh=XxXx-X" in fs
+
+
+def test_features_see_context_cues():
+    text = "All models are evaluated on MMLU and trained on C4."
+    assert "cue=eval" in _features_of(text, 28, 32)
+    assert "cue=train" in _features_of(text, 48, 50)
+
+
+def test_features_see_fine_tune_as_training():
+    text = "We fine-tune BERT on SQuAD."
+    assert "cue=train" in _features_of(text, 21, 26)
+
+
+def test_features_count_mentions_in_the_paper():
+    text = "token pruning helps. token pruning is fast. token pruning wins."
+    assert "cnt=3" in _features_of(text, 0, 13)
+
+
+def test_features_mark_title_and_the_rule_sources():
+    text = "FlashPrune: fast pruning"
+    rule = Candidate(0, 10, "FlashPrune", ConceptType.METHOD, "title", type_certain=True)
+    t = toks(text)
+    fs = features(text, len(text), t, [Span(0, 10, (rule,), "")])[0]
+    assert {"title", "title-colon", "src=title", "src=title:Method"} <= set(fs)
+
+
+def test_candidate_spans_join_rule_and_chunk_spans_once():
+    text = "We apply LoRA adapters."
+    t = toks(text)
+    rule = Candidate(9, 13, "LoRA", ConceptType.METHOD, "gazetteer", type_certain=True)
+    spans = candidate_spans(t, [rule], frozenset({"apply"}))
+    lora = [s for s in spans if (s.start, s.end) == (9, 13)]
+    assert len(lora) == 1
+    assert lora[0].rules == (rule,)
+    assert lora[0].chunk == "prefix"
+
+
+def test_shipped_model_loads_with_its_classes():
+    model = load_decider()
+    assert model.weights.shape == (len(model.vocab), len(CLASSES))
+    assert 0.0 < model.threshold < 1.0
+    assert model.breakers
+
+
+def test_shipped_model_decides_the_same_twice():
+    text = (
+        "FlashPrune: Token Pruning for Vision-Language Models\n\nWe propose FlashPrune, a token "
+        "pruning method for vision-language models, and evaluate it on MMMU and ScienceQA with "
+        "LLaVA-1.5, reporting accuracy and throughput."
+    )
+    t = toks(text)
+    first = decide(load_decider(), text, 52, t, [])
+    again = decide(load_decider(), text, 52, t, [])
+    assert first == again
+    assert first
+    kept = {text[s.start : s.end] for s, _, _ in first}
+    assert {"MMMU", "token pruning"} <= kept
+
+
+def test_probabilities_sum_to_one_and_unknown_features_are_ignored():
+    model = load_decider()
+    probs = model.probabilities([["no-such-feature"], []])
+    assert probs.shape == (2, len(CLASSES))
+    assert probs.sum(axis=1) == pytest.approx([1.0, 1.0])
+    assert (probs[0] == probs[1]).all()
+
+
+def test_model_saved_and_read_back(tmp_path):
+    import numpy as np
+
+    w = np.arange(14, dtype=np.float32).reshape(2, 7)
+    model = Decider({"a": 0, "b": 1}, w, np.zeros(7, np.float32), frozenset({"x"}), 0.4)
+    model.save(tmp_path)
+    back = load_decider(tmp_path)
+    assert back.vocab == model.vocab
+    assert (back.weights == w).all()
+    assert back.threshold == 0.4
+
+
+def test_missing_model_is_a_kgerror_naming_the_folder(tmp_path):
+    with pytest.raises(KGError, match="decider"):
+        load_decider(tmp_path)
+
+
+def _cand(start: int, name: str, *, generic: bool = False) -> Candidate:
+    return Candidate(
+        start, start + len(name), name, ConceptType.MODEL, "gazetteer", generic=generic
+    )
+
+
+def test_clean_folds_a_broad_class_into_the_specific_concept():
+    out = clean(
+        "",
+        0,
+        [_cand(0, "large language model", generic=True), _cand(30, "language model", generic=True)],
+    )
+    assert {c.name for c in out} == {"large language model"}
+
+
+def test_clean_keeps_a_broad_class_alone():
+    out = clean("", 0, [_cand(0, "language model", generic=True), _cand(30, "BERT")])
+    assert {c.name for c in out} == {"language model", "BERT"}
+
+
+def test_clean_keeps_specific_concepts_that_share_a_head():
+    out = clean("", 0, [_cand(0, "diffusion model"), _cand(30, "latent diffusion model")])
+    assert {c.name for c in out} == {"diffusion model", "latent diffusion model"}
+
+
+def test_clean_keeps_roles():
+    cand = _cand(0, "language model", generic=True).with_role(Role.USED)
+    out = clean("", 0, [cand, _cand(30, "large language model", generic=True)])
+    assert out[0].role is Role.USED
