@@ -24,9 +24,14 @@ HOSTILE_TITLE = '<script>alert("t")</script>"><svg onload=alert(2)> & a href tra
 
 
 def _data(html_text: str) -> dict[str, object]:
-    found = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', html_text)
-    assert found
-    value: dict[str, object] = json.loads(found.group(1))
+    """The page's two JSON blocks (the map's, and the panels' parsed on first use) as one."""
+    value: dict[str, object] = {}
+    for block in ("kg-data", "kg-panel-data"):
+        found = re.search(
+            rf'<script id="{block}" type="application/json">(.*?)</script>', html_text
+        )
+        assert found
+        value.update(json.loads(found.group(1)))
     return value
 
 

@@ -28,11 +28,12 @@ Extractions = Callable[[], Iterable[Extraction]]  # gives the build's extraction
 
 SIGMA_JS = "lib/sigma-3.0.3/sigma.min.js"
 GRAPHOLOGY_JS = "lib/graphology-0.26.0/graphology.umd.min.js"
-LINKS_PER_CONCEPT = 3  # each concept keeps its strongest few co-occurrence links
+LINKS_PER_CONCEPT = 2  # each concept keeps its strongest few co-occurrence links
 N_PANEL_PAPERS = 25  # papers listed per concept in the side panel, newest first
 N_EVIDENCE = 1  # of those, how many come with the sentence they were found in
 SENTENCE_CHARS = 200  # of that sentence, around the mention
 ROLES = ("proposed", "used", "mentioned")
+PANEL_KEYS = ("papers", "panel")  # parsed by the page only when a panel first opens
 
 
 def render_atlas(
@@ -68,7 +69,8 @@ def atlas_html(
         ),
         "TYPES": _type_filters(data["types"], data["type"]),
         "CSS": _static("atlas.css"),
-        "DATA": json_for_script(data),
+        "DATA": json_for_script({k: v for k, v in data.items() if k not in PANEL_KEYS}),
+        "PANEL_DATA": json_for_script({k: data[k] for k in PANEL_KEYS}),
         "GRAPHOLOGY_JS": scripts[0],
         "SIGMA_JS": scripts[1],
         "ATLAS_JS": scripts[2],

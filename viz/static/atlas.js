@@ -12,6 +12,7 @@ var DIM = "#e6e6e6";
 var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set() };
 var shown = new Uint8Array(N);
 var lowerNames = null;
+var P = null;  // papers and panels: parsed when a panel first opens, so the map opens sooner
 var graph = null;
 var renderer = null;
 
@@ -225,7 +226,8 @@ function conceptButton(key) {
 
 function showPanel(i) {
   var box = document.getElementById("kg-panel");
-  var panel = D.panel[i];
+  if (P === null) P = JSON.parse(document.getElementById("kg-panel-data").textContent);
+  var panel = P.panel[i];
   box.replaceChildren(el("h3", D.name[i]));
   box.appendChild(el("div", D.types[D.type[i]] + " · " + D.count[i] + " papers", "kg-muted"));
   var why = {};
@@ -257,7 +259,7 @@ function showPanel(i) {
   box.appendChild(el("h4", "Papers (" + (panel.papers.length < D.count[i] ? "newest " + panel.papers.length + " of " + D.count[i] : D.count[i]) + ")"));
   var list = el("ul", null, "kg-papers");
   panel.papers.forEach(function (row) {
-    var paper = D.papers[row[0]];
+    var paper = P.papers[row[0]];
     var item = el("li");
     var url = safeUrl(paper[3]);
     var title = el(url ? "a" : "span", paper[1]);
@@ -312,8 +314,11 @@ function draw() {
     renderer = new SigmaClass(graph, document.getElementById("kg-atlas"), {
       nodeReducer: null,
       edgeReducer: null,
+      // Points and 1-pixel lines: the cheapest programs, so 100,000 concepts draw in seconds.
+      defaultNodeType: "point",
+      nodeProgramClasses: { point: Sigma.rendering.NodePointProgram },
       defaultEdgeType: "line",
-      edgeProgramClasses: { line: SigmaClass.rendering ? SigmaClass.rendering.EdgeLineProgram : Sigma.rendering.EdgeLineProgram },
+      edgeProgramClasses: { line: Sigma.rendering.EdgeLineProgram },
       labelDensity: 0.4,
       labelGridCellSize: 140,
       labelRenderedSizeThreshold: 7,
