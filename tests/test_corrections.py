@@ -345,24 +345,22 @@ PAPERS = [
     {
         "id": "a3",
         "title": "Personality from text",
-        "abstract": "We train RoBERTa on the Kaggle MBTI dataset and compare with the MBTI Kaggle "
-        "corpus results using Adam.",
+        "abstract": "We train RoBERTa with the Adam optimizer on the Kaggle MBTI dataset.",
     },
 ]
 LATER = {
     "id": "a4",
     "title": "Type prediction with adapters",
-    "abstract": "We fine-tune RoBERTa with LoRA on the MBTI Kaggle corpus using Adam and report "
-    "accuracy on SQuAD.",
+    "abstract": "We fine-tune RoBERTa with LoRA using Adam and report accuracy on SQuAD.",
 }
 FIXES = """# Fixes to what extraction found in our corpus.
-[[merge]]  # one data set, two spellings
-into = "Kaggle MBTI"
-names = ["MBTI Kaggle"]
+[[merge]]  # (not really one model; found by the gazetteer, so the test needs no new pattern)
+into = "BERT"
+names = ["RoBERTa"]
 
 [[retype]]
 name = "SQuAD"
-type = "Benchmark"
+type = "Task"
 
 [[reject]]
 name = "accuracy"
@@ -427,23 +425,35 @@ def rounds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Round]:
 
 
 BOTH = pytest.mark.parametrize("when", ["rebuild", "update"])
+FOUND = {"bert", "roberta", "squad", "accuracy", "adam", "low-rank-adaptation"}  # the gazetteer's
+
+
+def test_extraction_finds_what_the_corrections_name(rounds: dict[str, Round]) -> None:
+    plain = rounds["plain"].graph
+    assert ids(plain) >= FOUND
+    assert "fine-tuning" not in ids(plain)
+    assert concept(plain, "squad").type is not ConceptType.TASK
+    assert "LoRA" in concept(plain, "low-rank-adaptation").aliases
 
 
 @BOTH
 def test_merge_survives(rounds: dict[str, Round], when: str) -> None:
     data = rounds[when].graph
-    assert "mbti-kaggle" not in ids(data)
-    assert papers_of(data, "kaggle-mbti") == {"rebuild": {"a3"}, "update": {"a3", "a4"}}[when]
-    note = "MBTI Kaggle: corrected by user: merged into Kaggle MBTI (corrections.toml:2)"
-    assert note in concept(data, "kaggle-mbti").merged
-    assert note in rounds[when].db["kaggle-mbti"][1]
-    assert "mbti-kaggle" not in rounds[when].db
+    assert "roberta" not in ids(data)
+    assert (
+        papers_of(data, "bert")
+        == {"rebuild": {"a1", "a2", "a3"}, "update": {"a1", "a2", "a3", "a4"}}[when]
+    )
+    note = "RoBERTa: corrected by user: merged into BERT (corrections.toml:2)"
+    assert note in concept(data, "bert").merged
+    assert note in rounds[when].db["bert"][1]
+    assert "roberta" not in rounds[when].db
 
 
 @BOTH
 def test_retype_survives(rounds: dict[str, Round], when: str) -> None:
-    assert concept(rounds[when].graph, "squad").type is ConceptType.BENCHMARK
-    assert rounds[when].db["squad"][0] == "Benchmark"
+    assert concept(rounds[when].graph, "squad").type is ConceptType.TASK
+    assert rounds[when].db["squad"][0] == "Task"
 
 
 @BOTH
@@ -498,12 +508,12 @@ def built(first_build: Path, tmp_path: Path) -> Path:
 
 def test_build_warns_of_a_correction_that_names_nothing(built: Path) -> None:
     (built / "corrections.toml").write_text(
-        '# mine\n[[reject]]\nname = "Zorblaxx"\n', encoding="utf-8"
+        '# mine\n[[reject]]\nname = "SQuADD"\n', encoding="utf-8"
     )
     done = runner.invoke(app, ["build", str(built.parent / "papers.jsonl"), "-o", str(built)])
     assert done.exit_code == 0, done.output
-    warning = f"warning: {built / 'corrections.toml'}:2: reject 'Zorblaxx': no concept named "
-    assert warning + "'Zorblaxx' (did you mean 'Zorblax'?); fix or delete the entry" in done.stderr
+    warning = f"warning: {built / 'corrections.toml'}:2: reject 'SQuADD': no concept named "
+    assert warning + "'SQuADD' (did you mean 'SQuAD'?); fix or delete the entry" in done.stderr
 
 
 def test_a_malformed_file_stops_the_build_and_keeps_the_old_one(built: Path) -> None:
@@ -520,25 +530,25 @@ def test_a_malformed_file_stops_the_build_and_keeps_the_old_one(built: Path) -> 
 
 
 def test_kg_correct_appends_keeping_comments_then_apply_rebuilds(built: Path) -> None:
-    mine = "# keep me: why we fix these\n[[retype]]  # and me\nname = 'SQuAD'\ntype = 'Benchmark'\n"
+    mine = "# keep me: why we fix these\n[[retype]]  # and me\nname = 'SQuAD'\ntype = 'Task'\n"
     (built / "corrections.toml").write_text(mine, encoding="utf-8")
-    done = runner.invoke(app, ["correct", str(built), "merge", "Kaggle MBTI", "MBTI Kaggle"])
+    done = runner.invoke(app, ["correct", str(built), "merge", "BERT", "RoBERTa"])
     assert done.exit_code == 0, done.output
-    assert f"{built / 'corrections.toml'}:6: merge 'MBTI Kaggle' into 'Kaggle MBTI'" in done.stdout
+    assert f"{built / 'corrections.toml'}:6: merge 'RoBERTa' into 'BERT'" in done.stdout
     assert "rebuild to apply" in done.stdout
     assert (built / "corrections.toml").read_text(encoding="utf-8").startswith(mine)
-    assert "mbti-kaggle" in db_concepts(built)  # not applied yet
+    assert "roberta" in db_concepts(built)  # not applied yet
     done = runner.invoke(app, ["correct", str(built), "--apply"])
     assert done.exit_code == 0, done.output
-    assert "mbti-kaggle" not in db_concepts(built)
-    assert db_concepts(built)["squad"][0] == "Benchmark"
+    assert "roberta" not in db_concepts(built)
+    assert db_concepts(built)["squad"][0] == "Task"
 
 
 @pytest.mark.parametrize(
     ("args", "entry"),
     [
         (["split", "LoRA", "--from", "Low-Rank Adaptation"], 'alias = "LoRA"'),
-        (["retype", "SQuAD", "benchmark"], 'type = "Benchmark"'),
+        (["retype", "SQuAD", "task"], 'type = "Task"'),
         (["reject", "BERT", "--paper", "LoRA for BERT"], 'paper = "LoRA for BERT"'),
         (["add", "a1", "decoding", "--type", "Task", "--role", "used"], 'role = "used"'),
     ],
@@ -611,3 +621,13 @@ def test_corrected_corpus_gives_added_entities_with_source_user(built: Path) -> 
         ("fine-tuning", "user")
     ]
     assert data == load_graph(built)
+
+
+def test_kg_explain_gives_the_corrected_reason(built: Path) -> None:
+    (built / "corrections.toml").write_text(
+        '[[merge]]\ninto = "BERT"\nnames = ["RoBERTa"]\n', encoding="utf-8"
+    )
+    done = runner.invoke(app, ["explain", str(built), "RoBERTa"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith("BERT (Model; id bert; 3 papers)")
+    assert "RoBERTa: corrected by user: merged into BERT (corrections.toml:1)" in (done.stdout)
