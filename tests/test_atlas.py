@@ -104,6 +104,7 @@ def test_atlas_evidence_is_the_sentence_of_the_newest_paper(
     i = data["key"].index("concept:bert")
     [(paper_id, source, sentence)] = data["panel"][i]["evidence"]
     assert paper_id == "p03"  # RoBERTa (2019) is newer than BERT (2018)
+    assert data["panel"][i]["votes"] == [["Model", "pattern", 2]]  # as kg explain counts them
     assert sentence == "RoBERTa retrains BERT for longer and improves GLUE and SQuAD."
     assert source
 

@@ -216,7 +216,13 @@ def test_atlas_click_shows_neighbours_papers_and_aliases(atlas: Opened) -> None:
     near = page.evaluate("Array.from(kgAtlas.state.near).sort()")
     assert near == sorted(page.evaluate("kgAtlas.graph.neighbors('concept:lora')"))
     panel = page.locator("#kg-panel")
-    assert "Low-Rank Adaptation" in panel.locator("ul").first.text_content()
+    assert "Low-Rank Adaptation" in panel.locator("ul.kg-aliases").text_content()
+    votes = page.evaluate("kgAtlas.graph.getNodeAttribute('concept:lora', 'i')")
+    n_papers = page.evaluate(f"D.count[{votes}]")
+    assert (
+        panel.locator("ul.kg-votes").text_content()
+        == f"Method in {n_papers} papers, found by pattern"
+    )
     link = panel.locator("a", has_text="LoRA: Low-Rank Adaptation of Large Language Models")
     assert link.get_attribute("href") == "https://arxiv.org/abs/2106.09685"
     assert "2021" in panel.text_content()

@@ -8,6 +8,7 @@ travel as JSON data and the page inserts them as text only (viz/static/atlas.js)
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
@@ -180,31 +181,45 @@ def _paper_row(G: nx.DiGraph, key: str) -> list[Any]:
 def _add_evidence(
     G: nx.DiGraph, keys: Sequence[str], panel: list[dict[str, Any]], extractions: Extractions
 ) -> None:
-    """For each concept's first N_EVIDENCE listed papers: what found it, and the sentence.
+    """Per concept: which type each finder gave it, in how many papers (as kg explain says),
+    and for its first N_EVIDENCE listed papers what found it and the sentence.
 
-    Reads the extractions twice (acronym joins, then the wanted entities), keeping only those.
+    Reads the extractions twice (acronym joins, then the entities), keeping only counts and
+    the wanted sentences.
     """
     from kg.explain import evidence_of
     from kg.graph import _acronym_targets
     from kg.model import Paper
 
     redirect = _acronym_targets(extractions())
-    wanted: dict[tuple[str, str], int] = {}
-    for n, key in enumerate(keys):
-        concept_id = str(G.nodes[key].get("id"))
-        for paper_key in _newest_papers(G, key)[:N_EVIDENCE]:
-            wanted.setdefault((str(G.nodes[paper_key].get("id")), concept_id), n)
+    index = {str(G.nodes[key].get("id")): n for n, key in enumerate(keys)}
+    votes: list[Counter[tuple[str, str]]] = [Counter() for _ in keys]
+    wanted = {
+        (str(G.nodes[paper_key].get("id")), n)
+        for n, key in enumerate(keys)
+        for paper_key in _newest_papers(G, key)[:N_EVIDENCE]
+    }
     for ext in extractions():
         for ent in ext.entities:
-            n = wanted.pop((ext.paper_id, redirect.get(ent.concept_id, ent.concept_id)), -1)
+            n = index.get(redirect.get(ent.concept_id, ent.concept_id), -1)
             d = G.nodes.get(paper_node(ext.paper_id))
             if n < 0 or d is None:
                 continue
+            votes[n][(str(ent.type), ent.source)] += 1
+            if (ext.paper_id, n) not in wanted:
+                continue
+            wanted.discard((ext.paper_id, n))
             paper = Paper(ext.paper_id, str(d.get("title") or ""), str(d.get("abstract") or ""))
             ev = evidence_of(paper, ent)
             if ev is not None:
                 at = ev.start - ev.sentence_start
                 panel[n]["evidence"].append([ext.paper_id, ev.source, clip(ev.sentence, at)])
+    for box, counts in zip(panel, votes, strict=True):
+        box["votes"] = [[t, src, k] for (t, src), k in sorted(counts.items(), key=_by_count)]
+
+
+def _by_count(item: tuple[tuple[str, str], int]) -> tuple[int, str, str]:
+    return (-item[1], *item[0])
 
 
 def clip(sentence: str, at: int, limit: int = SENTENCE_CHARS) -> str:

@@ -230,6 +230,14 @@ function showPanel(i) {
   var panel = P.panel[i];
   box.replaceChildren(el("h3", D.name[i]));
   box.appendChild(el("div", D.types[D.type[i]] + " · " + D.count[i] + " papers", "kg-muted"));
+  if (panel.votes && panel.votes.length) {
+    box.appendChild(el("h4", "Why this type"));
+    var votes = el("ul", null, "kg-votes");
+    panel.votes.forEach(function (vote) {
+      votes.appendChild(el("li", vote[0] + " in " + vote[2] + (vote[2] === 1 ? " paper" : " papers") + ", found by " + vote[1]));
+    });
+    box.appendChild(votes);
+  }
   var why = {};
   panel.merged.forEach(function (note) {
     var cut = note.indexOf(": ");
@@ -237,7 +245,7 @@ function showPanel(i) {
   });
   if (D.aliases[i].length) {
     box.appendChild(el("h4", "Aliases"));
-    var aliases = el("ul");
+    var aliases = el("ul", null, "kg-aliases");
     D.aliases[i].forEach(function (alias) {
       var item = el("li", alias);
       if (why[alias]) item.appendChild(el("span", " — " + why[alias], "kg-muted"));
