@@ -631,3 +631,14 @@ def test_kg_explain_gives_the_corrected_reason(built: Path) -> None:
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith("BERT (Model; id bert; 3 papers)")
     assert "RoBERTa: corrected by user: merged into BERT (corrections.toml:1)" in (done.stdout)
+
+
+def test_kg_correct_does_not_write_through_a_link(built: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.toml"
+    outside.write_text("# not kg's\n", encoding="utf-8")
+    (built / "corrections.toml").symlink_to(outside)
+    done = runner.invoke(app, ["correct", str(built), "reject", "BERT"])
+    assert done.exit_code == 1
+    assert "symbolic link" in done.stderr
+    assert outside.read_text(encoding="utf-8") == "# not kg's\n"
+    assert (built / "corrections.toml").is_symlink()
