@@ -381,10 +381,13 @@ def write_build(
             staging = make_staging(out)
             corpus.write_papers(staging / corpus.PAPERS, papers)
             corpus.write_lines(staging / corpus.EXTRACTIONS, extraction_lines)
+            release_memory()
             data = _graph_from(papers, staging / corpus.EXTRACTIONS, progress, corrections=out)
+            release_memory()
             n_rows = sum(map(len, (data.papers, data.concepts, data.mentions, data.co_occurs)))
             with step(progress, "database", total=n_rows, unit="rows") as advance:
                 _write_database(staging / GRAPH_DB, data, on_batch=lambda _, n: advance(n))
+            release_memory()
             if views:
                 with step(progress, "views", total=4, unit="views") as advance:
                     advance(len(_write_views(staging, data, **(view_options or {}))))
@@ -406,6 +409,20 @@ def write_build(
             if staging is not None and not os.path.lexists(out / JOURNAL):
                 shutil.rmtree(staging, ignore_errors=True)
     return Written((*names, MANIFEST), len(data.concepts), len(data.mentions))
+
+
+def release_memory() -> None:
+    """Hand memory freed by a finished step back to the system (glibc keeps it otherwise), so the
+    next step does not start from the last one's peak: after the database load, about 110 MB of
+    the engine's freed memory on 10k papers. Does nothing where the C library has no malloc_trim.
+    """
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # not glibc (macOS, musl)
+        return
+    trim(0)
 
 
 def _write_database(

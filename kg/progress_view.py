@@ -29,7 +29,8 @@ def summary_line(tick: Tick, seconds: float) -> str:
         >>> summary_line(Tick("extract", 10000, 10000, "papers", True, "2 jobs"), 40.0)
         'extract: 10,000 papers in 40.0 s, 250 papers/s (2 jobs)'
     """
-    rate = f", {tick.done / seconds:,.0f} {tick.unit}/s" if seconds > 0 and tick.done else ""
+    per_s = tick.done / seconds if seconds > 0 else 0.0
+    rate = f", {per_s:,.0f} {tick.unit}/s" if per_s >= 1 else ""  # not "0 views/s"
     note = f" ({tick.note})" if tick.note else ""
     return f"{tick.step}: {tick.done:,} {tick.unit} in {seconds:.1f} s{rate}{note}"
 
