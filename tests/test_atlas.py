@@ -170,3 +170,14 @@ def test_focus_page_links_back_to_the_index(nx_graph: nx.DiGraph, tmp_path: Path
 
     page = render_focus(nx_graph, tmp_path / "focus-bert.html", focus="BERT")
     assert '<a href="index.html">Summary</a>' in page.read_text(encoding="utf-8")
+
+
+def test_atlas_draws_at_most_max_drawn_links(
+    graph: GraphData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import viz.atlas
+
+    monkeypatch.setattr(viz.atlas, "MAX_DRAWN_LINKS", 3)
+    data = atlas_data(to_networkx(graph))
+    assert data["n_drawn"] == 3
+    assert len(data["links"]) > 3 * 3  # every kept link is still there for the panel

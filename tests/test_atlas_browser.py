@@ -264,3 +264,24 @@ def test_atlas_colour_by_community(atlas: Opened) -> None:
     assert by_community == page.evaluate(
         f"D.community_colours[D.community[kgAtlas.graph.getNodeAttribute('{key}', 'i')]]"
     )
+
+
+def test_atlas_selection_shows_links_beyond_the_drawn_ones(
+    browser: Browser, G_and_site: tuple[nx.DiGraph, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import viz.atlas
+
+    monkeypatch.setattr(viz.atlas, "MAX_DRAWN_LINKS", 10)  # a big map draws only its strongest
+    path = viz.atlas.render_atlas(G_and_site[0], G_and_site[1] / "atlas-few-links.html")
+    opened = Opened(browser, path)
+    page = opened.page
+    assert page.evaluate("kgAtlas.graph.size") == 10
+    _find(page, "GSM8K")
+    key = page.evaluate("kgAtlas.state.selected")
+    i = page.evaluate(f"kgAtlas.graph.getNodeAttribute('{key}', 'i')")
+    n_links = page.evaluate(f"linksOf({i}).length")
+    assert n_links > 0
+    assert len(page.evaluate("Array.from(kgAtlas.state.near)")) == n_links
+    page.mouse.click(5, 880)  # the map's corner: clears the selection and its extra links
+    assert page.evaluate("kgAtlas.graph.size") == 10
+    opened.context.close()

@@ -20,7 +20,7 @@ from kg.vocab import paper_node
 from viz.html import _csp, _write, json_for_script
 from viz.select import backbone, concept_keys
 from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
-from viz.subgraph import papers_of, safe_url
+from viz.subgraph import safe_url
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -30,9 +30,12 @@ Extractions = Callable[[], Iterable[Extraction]]  # gives the build's extraction
 SIGMA_JS = "lib/sigma-3.0.3/sigma.min.js"
 GRAPHOLOGY_JS = "lib/graphology-0.26.0/graphology.umd.min.js"
 LINKS_PER_CONCEPT = 2  # each concept keeps its strongest few co-occurrence links
+MAX_DRAWN_LINKS = 50_000  # of those, the strongest drawn at once (each costs WebGL time)
 N_PANEL_PAPERS = 25  # papers listed per concept in the side panel, newest first
 N_EVIDENCE = 1  # of those, how many come with the sentence they were found in
 SENTENCE_CHARS = 200  # of that sentence, around the mention
+N_EVIDENCE_CONCEPTS = 20_000  # concepts with a sentence (each ~200 bytes); others: kg explain
+LOUVAIN_MAX = 50_000  # above this many concepts, label propagation: Louvain takes ~30 s at 160k
 ROLES = ("proposed", "used", "mentioned")
 PANEL_KEYS = ("papers", "panel")  # parsed by the page only when a panel first opens
 
@@ -92,10 +95,11 @@ def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict
     pos = force_layout(len(keys), [(i, j, float(w)) for i, j, w in links])
     community, n_communities = _communities(len(keys), links)
     types = [str(t) for t in ConceptType]
+    mentions = _mentions_newest_first(G)
     papers: dict[str, int] = {}
-    panel = [_panel(G, k, papers) for k in keys]
+    panel = [_panel(G, k, mentions.get(k, []), papers) for k in keys]
     if extractions is not None:
-        _add_evidence(G, keys, panel, extractions)
+        _add_evidence(G, keys, mentions, panel, extractions)
     return {
         "types": types,
         "type_colours": [style_of(t).colour for t in types],
@@ -109,10 +113,12 @@ def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict
         "y": [round(y, 4) for _, y in pos],
         "community": community,
         "years": [
-            sorted({y for p in papers_of(G, k) if (y := G.nodes[p].get("year"))}) for k in keys
+            sorted({y for p, _ in mentions.get(k, []) if (y := G.nodes[p].get("year"))})
+            for k in keys
         ],
         "aliases": [[str(a) for a in G.nodes[k].get("aliases") or ()] for k in keys],
         "links": [v for link in links for v in link],
+        "n_drawn": min(len(links), MAX_DRAWN_LINKS),
         "papers": [_paper_row(G, p) for p in papers],
         "panel": panel,
     }
@@ -128,16 +134,18 @@ def _links(G: nx.DiGraph, index: Mapping[str, int]) -> list[tuple[int, int, int]
 
 
 def _communities(n: int, links: Sequence[tuple[int, int, int]]) -> tuple[list[int], int]:
-    """Louvain communities over the drawn links (seeded), numbered by size; small ones share grey."""
+    """Communities over the drawn links (seeded Louvain, or label propagation for very many
+    concepts), numbered by size; small ones share grey."""
     import networkx as nx
 
     H = nx.Graph()
     H.add_nodes_from(range(n))
     H.add_weighted_edges_from(links)
-    groups = sorted(
-        nx.community.louvain_communities(H, weight="weight", seed=0),
-        key=lambda g: (-len(g), min(g)),
-    )
+    if n <= LOUVAIN_MAX:
+        found = nx.community.louvain_communities(H, weight="weight", seed=0)
+    else:
+        found = list(nx.community.asyn_lpa_communities(H, weight="weight", seed=0))
+    groups = sorted(found, key=lambda g: (-len(g), min(g)))
     grey = len(COMMUNITY_COLOURS)
     community = [grey] * n
     for rank, group in enumerate(groups[:grey]):
@@ -151,18 +159,28 @@ def _type_index(types: list[str], kind: object) -> int:
     return types.index(str(kind)) if str(kind) in types else 0
 
 
-def _newest_papers(G: nx.DiGraph, key: str) -> list[str]:
-    return sorted(
-        papers_of(G, key),
-        key=lambda p: (-(G.nodes[p].get("year") or 0), str(G.nodes[p].get("title") or p)),
-    )[:N_PANEL_PAPERS]
+def _mentions_newest_first(G: nx.DiGraph) -> dict[str, list[tuple[str, str]]]:
+    """Concept key -> (paper key, role) of every paper naming it, newest first (one pass)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for paper, concept, d in G.edges(data=True):
+        if d.get("type") == "MENTIONS":
+            found.setdefault(concept, []).append((paper, str(d.get("role"))))
+    order = {
+        k: (-(d.get("year") or 0), str(d.get("title") or k))
+        for k, d in G.nodes(data=True)
+        if d.get("kind") == "Paper"
+    }
+    for rows in found.values():
+        rows.sort(key=lambda row: order[row[0]])
+    return found
 
 
-def _panel(G: nx.DiGraph, key: str, papers: dict[str, int]) -> dict[str, Any]:
+def _panel(
+    G: nx.DiGraph, key: str, mentions: Sequence[tuple[str, str]], papers: dict[str, int]
+) -> dict[str, Any]:
     """A concept's side panel: papers (index into `papers`, role), newest first; alias reasons."""
     rows = [
-        [papers.setdefault(p, len(papers)), _role(G.edges[p, key].get("role"))]
-        for p in _newest_papers(G, key)
+        [papers.setdefault(p, len(papers)), _role(role)] for p, role in mentions[:N_PANEL_PAPERS]
     ]
     merged = [str(m) for m in G.nodes[key].get("merged") or ()]
     return {"papers": rows, "merged": merged, "evidence": []}
@@ -179,7 +197,11 @@ def _paper_row(G: nx.DiGraph, key: str) -> list[Any]:
 
 
 def _add_evidence(
-    G: nx.DiGraph, keys: Sequence[str], panel: list[dict[str, Any]], extractions: Extractions
+    G: nx.DiGraph,
+    keys: Sequence[str],
+    mentions: Mapping[str, Sequence[tuple[str, str]]],
+    panel: list[dict[str, Any]],
+    extractions: Extractions,
 ) -> None:
     """Per concept: which type each finder gave it, in how many papers (as kg explain says),
     and for its first N_EVIDENCE listed papers what found it and the sentence.
@@ -194,10 +216,10 @@ def _add_evidence(
     redirect = _acronym_targets(extractions())
     index = {str(G.nodes[key].get("id")): n for n, key in enumerate(keys)}
     votes: list[Counter[tuple[str, str]]] = [Counter() for _ in keys]
-    wanted = {
+    wanted = {  # the most-mentioned concepts first, within the page's budget
         (str(G.nodes[paper_key].get("id")), n)
-        for n, key in enumerate(keys)
-        for paper_key in _newest_papers(G, key)[:N_EVIDENCE]
+        for n, key in enumerate(keys[:N_EVIDENCE_CONCEPTS])
+        for paper_key, _ in mentions.get(key, [])[:N_EVIDENCE]
     }
     for ext in extractions():
         for ent in ext.entities:

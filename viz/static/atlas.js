@@ -106,11 +106,30 @@ function build() {
   for (var i = N - 1; i >= 0; i--) {  // biggest last: drawn on top
     graph.addNode(D.key[i], { i: i, x: D.x[i], y: D.y[i], size: nodeSize(D.count[i]), label: D.name[i], color: colourOf(i) });
   }
-  for (var k = 0; k < D.links.length; k += 3) {
-    var a = D.links[k];
-    var b = D.links[k + 1];
-    graph.addEdge(D.key[a], D.key[b], { a: a, b: b, color: "#dddddd" });
+  // The strongest D.n_drawn links are drawn; a selected concept shows all of its own.
+  for (var k = 0; k < 3 * D.n_drawn; k += 3) addLink(D.links[k], D.links[k + 1], false);
+}
+
+function addLink(a, b, extra) {
+  if (!graph.hasEdge(D.key[a], D.key[b])) graph.addEdge(D.key[a], D.key[b], { a: a, b: b, color: "#dddddd", extra: extra });
+}
+
+var adjacency = null;
+
+function linksOf(i) {
+  if (adjacency === null) {
+    adjacency = [];
+    for (var n = 0; n < N; n++) adjacency.push([]);
+    for (var k = 0; k < D.links.length; k += 3) {
+      adjacency[D.links[k]].push(D.links[k + 1]);
+      adjacency[D.links[k + 1]].push(D.links[k]);
+    }
   }
+  return adjacency[i];
+}
+
+function dropExtraLinks() {
+  graph.filterEdges(function (edge, attrs) { return attrs.extra; }).forEach(function (edge) { graph.dropEdge(edge); });
 }
 
 function years() {
@@ -201,6 +220,8 @@ function select(key, move) {
     applyFilters();
   }
   state.selected = key;
+  dropExtraLinks();
+  linksOf(i).forEach(function (j) { addLink(i, j, true); });
   state.near = new Set(graph.neighbors(key));
   showPanel(i);
   useReducers();
@@ -213,6 +234,7 @@ function select(key, move) {
 function clearSelection() {
   state.selected = null;
   state.near = new Set();
+  dropExtraLinks();
   useReducers();
 }
 
