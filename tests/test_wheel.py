@@ -52,7 +52,8 @@ def test_wheel_ships_the_package_data(wheel_names, path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "folder", ["extract/data/ner/ner/", "extract/data/ner/vocab/", "kg/sample/recent/"]
+    "folder",
+    ["extract/data/ner/ner/", "extract/data/ner/vocab/", "kg/sample/recent/", "viz/static/"],
 )
 def test_wheel_ships_whole_data_folders(wheel_names, folder):
     shipped = {name[len(folder) :] for name in wheel_names if name.startswith(folder)}
