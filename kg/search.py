@@ -124,9 +124,11 @@ def search_concepts(concepts: Sequence[ConceptNode], text: str, *, limit: int = 
         return []
     hits = []
     for concept in concepts:
-        keys = [concept_key(f) for f in (concept.name, *concept.aliases)]
-        rank = max((_match_rank(wanted, key) for key in keys), default=0)
-        if rank:
+        rank = max(
+            [_match_rank(wanted, concept_key(concept.name)) + 0.5]  # a name beats an alias
+            + [_match_rank(wanted, concept_key(alias)) for alias in concept.aliases]
+        )
+        if rank >= 1:
             score = rank + math.log1p(concept.paper_count) / 100
             hits.append(Hit("concept", concept.id, concept.name, str(concept.type), score))
     return sorted(hits, key=lambda h: (-h.score, h.label))[:limit]

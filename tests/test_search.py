@@ -194,3 +194,14 @@ def test_cli_open_a_folder_without_views_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "no index.html" in result.output
     assert os.listdir(tmp_path) == []
+
+
+def test_search_concepts_whole_name_beats_whole_alias_of_a_bigger_concept() -> None:
+    from kg.graph import ConceptNode
+    from kg.model import ConceptType
+
+    big = ConceptNode(
+        "low-rank-adaptation", "Low-Rank Adaptation", ConceptType.METHOD, ("LoRA",), 156
+    )
+    small = ConceptNode("lora", "LoRA", ConceptType.METHOD, (), 3)
+    assert [h.id for h in search_concepts([big, small], "lora")] == ["lora", "low-rank-adaptation"]

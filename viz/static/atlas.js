@@ -169,8 +169,9 @@ function matches(query, limit) {
   var found = [];
   for (var i = 0; i < N; i++) {
     var rank = 0;
-    lowerNames[i].forEach(function (s) {
-      var r = s === q ? 3 : s.indexOf(q) === 0 ? 2 : s.indexOf(q) > 0 ? 1 : 0;
+    lowerNames[i].forEach(function (s, k) {
+      // The whole name, then a whole alias, then a prefix, then a part of either.
+      var r = s === q ? (k === 0 ? 4 : 3) : s.indexOf(q) === 0 ? 2 : s.indexOf(q) > 0 ? 1 : 0;
       if (r > rank) rank = r;
     });
     if (rank) found.push([rank, D.count[i], i]);
