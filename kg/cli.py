@@ -529,10 +529,18 @@ def viz(
         typer.echo(str(path))
         _refresh_index(folder, target, G)
         return
+    from kg import corpus
     from viz.html import render_views
 
-    for path in render_views(G, target, max_nodes=max_nodes, min_weight=min_weight):
-        typer.echo(str(path))
+    path = folder / corpus.EXTRACTIONS
+    for page in render_views(
+        G,
+        target,
+        max_nodes=max_nodes,
+        min_weight=min_weight,
+        extractions=lambda: corpus.iter_extractions(path, in_build=True),
+    ):
+        typer.echo(str(page))
 
 
 def _refresh_index(folder: Path, target: Path, G: nx.DiGraph | None = None) -> None:
