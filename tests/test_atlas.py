@@ -181,3 +181,29 @@ def test_atlas_draws_at_most_max_drawn_links(
     data = atlas_data(to_networkx(graph))
     assert data["n_drawn"] == 3
     assert len(data["links"]) > 3 * 3  # every kept link is still there for the panel
+
+
+def test_build_writes_the_atlas_into_the_folder_and_manifest(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    source = tmp_path / "papers.jsonl"
+    rows = [
+        {
+            "id": "1",
+            "title": "LoRA for BERT",
+            "abstract": "We apply LoRA to BERT on GLUE.",
+            "year": 2023,
+        },
+        {"id": "2", "title": "More BERT", "abstract": "BERT on SQuAD with LoRA.", "year": 2024},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["build", str(source), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    page = (out / "atlas.html").read_text(encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"]["atlas.html"] == hashlib.sha256(page.encode()).hexdigest()
+    assert "BERT" in _data(page)["name"]
+    assert any(box["evidence"] for box in _data(page)["panel"])  # sentences from extractions.jsonl
