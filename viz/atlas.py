@@ -249,7 +249,7 @@ def clip(sentence: str, at: int, limit: int = SENTENCE_CHARS) -> str:
 
     Example:
         >>> clip("one two three four five", 8, 9)
-        '…o three…'
+        '…two three…'
     """
     if len(sentence) <= limit:
         return sentence
