@@ -340,9 +340,8 @@ function draw() {
   }
   build();
   timings.built = performance.now();
-  var SigmaClass = typeof Sigma === "function" ? Sigma : Sigma.Sigma || Sigma.default;
   try {
-    renderer = new SigmaClass(graph, document.getElementById("kg-atlas"), {
+    renderer = new Sigma(graph, document.getElementById("kg-atlas"), {
       nodeReducer: null,
       edgeReducer: null,
       // Points and 1-pixel lines: the cheapest programs, so 100,000 concepts draw in seconds.
