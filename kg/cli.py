@@ -503,7 +503,7 @@ def viz(
         int, typer.Option("--min-weight", help="Weakest co-occurrence link the concept map keeps.")
     ] = 2,
 ) -> None:
-    """Write the HTML views of a build (index, paper–concept view, concept map)."""
+    """Write the HTML views of a build (index, atlas, paper–concept view, concept map)."""
     from kg.build import load_graph
     from kg.graph import to_networkx
 
@@ -629,8 +629,11 @@ def explain(
     ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the explanation as JSON.")] = False,
 ) -> None:
-    """Why a concept is in the graph: its type, each alias and why it was merged, and per paper
-    the sentence it was found in, its role and what found it."""
+    """Why a concept is in the graph: its type, its aliases and the sentences it was found in.
+
+    For each alias: why it was merged. For each paper (newest first): the sentence, the role
+    and what found it (gazetteer entry, pattern, abbreviation, model).
+    """
     from kg.corpus import dumps
     from kg.corrections import corrected_corpus
     from kg.explain import explain as run_explain
