@@ -252,15 +252,16 @@ def n_steps(crash: Crash, tmp_path_factory: pytest.TempPathFactory) -> int:
     return int(stderr.rsplit("steps=", 1)[1])
 
 
-JOURNAL_STEP = 8  # 7 files written in the staging folder, then the journal
-KILL_STEPS = (1, 7, *range(JOURNAL_STEP, 23))
-NEXT_BUILD_STEPS = (1, JOURNAL_STEP, 15, 22)
+OUTPUTS = 8  # 4 views (the atlas too), 2 JSONL files, the database and the manifest
+JOURNAL_STEP = OUTPUTS + 1  # the outputs written in the staging folder, then the journal
+KILL_STEPS = (1, OUTPUTS, *range(JOURNAL_STEP, JOURNAL_STEP + 2 * OUTPUTS + 1))
+NEXT_BUILD_STEPS = (1, JOURNAL_STEP, JOURNAL_STEP + OUTPUTS, JOURNAL_STEP + 2 * OUTPUTS)
 
 
 def test_build_counts_its_renames_and_links(n_steps: int) -> None:
-    # 3 views, 2 JSONL files, the database and the manifest in the staging folder, the journal,
-    # then a link (the old file, for undo) and a rename for each of the 7 outputs
-    assert n_steps == JOURNAL_STEP + 2 * 7
+    # the outputs in the staging folder, the journal, then a link (the old file, for undo) and a
+    # rename for each output
+    assert n_steps == JOURNAL_STEP + 2 * OUTPUTS
 
 
 @pytest.fixture(scope="module")
