@@ -260,6 +260,42 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
     return out
 
 
+KEEP_PROPOSED = True  # a name the paper proposes ("we propose X") is kept
+CONTEXT_TYPE = True  # Dataset or Benchmark by the nearest cue before it in its sentence
+_DATA_TYPES = ("Dataset", "Benchmark")
+_DATA_CUE = re.compile(
+    r"\b(?:(?P<train>trained|train|training|fine-tun(?:e|ed|ing)|finetun(?:e|ed|ing)|pre-?trained"
+    r"|built|constructed|curated|collected)|(?P<eval>evaluat(?:e|ed|ing|ion)|tested|benchmark(?:ed|s)?"
+    r"|test|report(?:s|ed)?|achiev(?:e|es|ed|ing)|score[sd]?))\b"
+)
+_HEAD_AFTER = re.compile(
+    r"[\s\-]+(?:(?P<data>datasets?|corpus|corpora)|(?P<bench>benchmarks?|suites?))\b"
+)
+_SENTENCE = re.compile(r"[.!?]\s|\n")
+
+
+def _data_type(text: str, start: int, end: int, ctype: str) -> str:
+    """ANNOTATION.md: a name that can be both is typed by its use, trained on -> Dataset,
+    evaluated on -> Benchmark; a head noun after the name ("the X benchmark") decides, else the
+    cue nearest before the name in its sentence.
+
+    Example:
+        >>> _data_type("We fine-tune BERT on SQuAD.", 21, 26, "Benchmark")
+        'Dataset'
+        >>> _data_type("Trained on C4, evaluated on MMLU.", 28, 32, "Dataset")
+        'Benchmark'
+        >>> _data_type("We fine-tune on the MMLU benchmark.", 20, 24, "Dataset")
+        'Benchmark'
+    """
+    if head := _HEAD_AFTER.match(text, end):
+        return "Dataset" if head.group("data") else "Benchmark"
+    begin = max((m.end() for m in _SENTENCE.finditer(text, max(0, start - 300), start)), default=0)
+    cues = list(_DATA_CUE.finditer(text, max(begin, start - 120), start))
+    if not cues:
+        return ctype
+    return "Dataset" if cues[-1].group("train") else "Benchmark"
+
+
 def _tie_pairs(spans: Sequence[Span], keep: npt.NDArray[np.float64]) -> None:
     """An abbreviation's long and short form stand or fall together (the better score counts):
     the paper's own definition then names both and every later use of the short form."""
@@ -283,6 +319,10 @@ def decide(
         return []
     probs = model.probabilities(features(text, title_len, toks, spans))
     keep = 1.0 - probs[:, 0]
+    if KEEP_PROPOSED:
+        for k, span in enumerate(spans):
+            if any(c.source == "proposed" for c in span.rules):
+                keep[k] = max(keep[k], model.threshold)
     _tie_pairs(spans, keep)
     types = probs[:, 1:].argmax(axis=1) + 1
     order = sorted(range(len(spans)), key=lambda k: (-keep[k], -(spans[k].end - spans[k].start)))
@@ -295,7 +335,10 @@ def decide(
         if any(span.start < e and s < span.end for s, e in taken):
             continue
         taken.append((span.start, span.end))
-        kept.append((span, CLASSES[int(types[k])], float(keep[k])))
+        ctype = CLASSES[int(types[k])]
+        if CONTEXT_TYPE and ctype in _DATA_TYPES:
+            ctype = _data_type(text, span.start, span.end, ctype)
+        kept.append((span, ctype, float(keep[k])))
     return sorted(kept, key=lambda x: x[0].start)
 
 
@@ -308,7 +351,7 @@ def to_candidates(text: str, kept: Sequence[tuple[Span, str, float]]) -> list[Ca
     """Kept spans as Candidates typed by the decider: the rules that found the span (the resolver
     then prefers a paper's own definition to the gazetteer's), else the cleaned surface form
     (source "chunk")."""
-    out = []
+    out: list[Candidate] = []
     for span, ctype, _ in kept:
         concept_type = ConceptType(ctype)
         if span.rules:
