@@ -17,7 +17,8 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,7 +66,6 @@ _LEFT_CUES = {
 }
 _WORDS = re.compile(r"[a-z][a-z\-.]*")
 _CUE_OF = {w: cue for cue, words in _LEFT_CUES.items() for w in words}
-_SHAPE = re.compile(r"(X+)|(x+)|(d+)")
 _SHAPE_MAP = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
     "X" * 26 + "x" * 26 + "d" * 10,
@@ -95,18 +95,20 @@ class Decider:
 
     def probabilities(self, feats: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Row i: the probability of each class in CLASSES for the span with features feats[i]."""
-        rows: list[int] = []
         cols: list[int] = []
-        vocab = self.vocab
-        for i, fs in enumerate(feats):
-            for f in fs:
-                j = vocab.get(f)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
+        bounds = [0]
+        get = self.vocab.get
+        for fs in feats:
+            cols.extend(j for j in map(get, fs) if j is not None)
+            bounds.append(len(cols))
         logits = np.tile(self.bias.astype(np.float64), (len(feats), 1))
-        if rows:
-            np.add.at(logits, np.asarray(rows), self.weights[np.asarray(cols)])
+        if cols:
+            starts = np.asarray(bounds[:-1])
+            filled = starts < np.asarray(bounds[1:])
+            sums = np.add.reduceat(
+                self.weights[np.asarray(cols)].astype(np.float64), starts[filled]
+            )
+            logits[filled] += sums
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         probs: npt.NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
@@ -189,21 +191,30 @@ def candidate_spans(
     return [Span(s, e, tuple(by_span.get((s, e), ())), kinds.get((s, e), "")) for s, e in keys]
 
 
+@lru_cache(maxsize=65536)
 def _shape(text: str) -> str:
-    return _SHAPE.sub(lambda m: m.group()[0], text.translate(_SHAPE_MAP))[:12]
+    """Character classes with runs collapsed: "BoxFlow-GRPO" -> "XxXx-X"."""
+    runs = groupby(text.translate(_SHAPE_MAP))
+    return "".join(k if k in "Xxd" else "".join(g) for k, g in runs)[:12]
+
+
+@lru_cache(maxsize=65536)
+def _head_type(head: str) -> ConceptType | None:
+    return type_from_head(head)
 
 
 def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> list[list[str]]:
     """The feature strings of each span (see the module docstring)."""
     lower = text.lower()
-    counts = Counter(w.lower() for w in toks.words)
+    low = [w.lower() if w.strip() else "" for w in toks.words]
+    counts = Counter(low)
     title_lower = lower[:title_len]
     gaz = [(c.start, c.end, str(c.type)) for s in spans for c in s.rules if c.source == "gazetteer"]
     out = []
     for span in spans:
         i = bisect_left(toks.starts, span.start)
         j = max(i + 1, bisect_left(toks.starts, span.end))
-        words = [w.lower() for w in toks.words[i:j] if w.strip()]
+        words = [w for w in low[i:j] if w]
         surface = lower[span.start : span.end]
         head = words[-1] if words else ""
         first = words[0] if words else ""
@@ -218,7 +229,7 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
             f"n={min(len(words), 6)}",
             f"sh={_shape(raw)}",
             f"hsh={_shape(toks.words[j - 1]) if j - 1 < len(toks.words) else ''}",
-            f"ht={type_from_head(head)}",
+            f"ht={_head_type(head)}",
         ]
         fs.extend(f"w={w}" for w in words[:-1])
         for cand in span.rules:
@@ -234,8 +245,8 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
             fs.append("cap")
         if raw.islower():
             fs.append("lower")
-        left = [w.lower() for w in toks.words[max(0, i - 4) : i] if w.strip()]
-        right = [w.lower() for w in toks.words[j : j + 2] if w.strip()]
+        left = [w for w in low[max(0, i - 4) : i] if w]
+        right = [w for w in low[j : j + 2] if w]
         l1 = left[-1] if left else "<s>"
         fs += [f"l1={l1}", f"l2={' '.join(left[-2:])}", f"r1={right[0] if right else '</s>'}"]
         fs.append(f"r2={' '.join(right)}")
@@ -379,4 +390,9 @@ def decide_candidates(
 
 def tokens_of(doc: Doc) -> Tokens:
     """A Doc's tokens as the chunker reads them."""
-    return Tokens([t.text for t in doc], [t.idx for t in doc], [bool(t.whitespace_) for t in doc])
+    words, starts, spaced = [], [], []
+    for t in doc:
+        words.append(t.text)
+        starts.append(t.idx)
+        spaced.append(bool(t.whitespace_))
+    return Tokens(words, starts, spaced)
