@@ -209,3 +209,24 @@ def test_clean_keeps_roles():
     cand = _cand(0, "language model", generic=True).with_role(Role.USED)
     out = clean("", 0, [cand, _cand(30, "large language model", generic=True)])
     assert out[0].role is Role.USED
+
+
+def test_default_pipeline_decides_and_spans_all_does_not():
+    from extract.pipeline import build_nlp
+
+    assert "kg_decide" in build_nlp().pipe_names
+    assert "kg_decide" not in build_nlp(spans="all").pipe_names
+
+
+def test_default_pipeline_finds_lower_case_technical_phrases():
+    from extract.pipeline import build_nlp, extract
+    from kg.model import Paper
+
+    paper = Paper(
+        id="p",
+        title="Token Pruning for Efficient Web Navigation Agents",
+        abstract="We study catastrophic forgetting under token pruning and report throughput.",
+    )
+    (found,) = extract(build_nlp(), [paper])
+    names = {e.name.lower() for e in found.entities}
+    assert {"token pruning", "catastrophic forgetting", "web navigation"} <= names
