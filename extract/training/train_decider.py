@@ -263,7 +263,11 @@ def ship(path: Path, cache: Path | None) -> None:
     rows = cached_rows(path, cache)
     vocab, w, b = train(rows, l2=CHOSEN_L2)
     breakers = learn_breakers(papers, spacy.blank("en").tokenizer)
-    info: dict[str, object] = {"papers": len(rows), "spans": sum(len(r.spans) for r in rows), "l2": CHOSEN_L2}
+    info: dict[str, object] = {
+        "papers": len(rows),
+        "spans": sum(len(r.spans) for r in rows),
+        "l2": CHOSEN_L2,
+    }
     Decider(vocab, w, b, breakers, CHOSEN_THRESHOLD, info).save(MODEL_DIR)
     print(f"wrote {MODEL_DIR}: {len(vocab)} features, {len(breakers)} breakers")
 
