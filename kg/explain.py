@@ -32,6 +32,8 @@ SOURCES = {  # what each `source` of extractions.jsonl means
     "repeat": "pattern: a repeat of a name found earlier in the paper",
     "model": "the trained statistical model (--ner)",
     "model-name": "the trained statistical model (--ner), a name-like span",
+    "chunk": "a technical phrase kept and typed by the learned decider (extract/decider.py)",
+    "user": "a user's [[add]] in corrections.toml",
 }
 
 

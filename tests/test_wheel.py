@@ -39,6 +39,8 @@ def test_wheel_leaves_out_tooling_and_gold(wheel_names, folder):
         "extract/data/gazetteer.jsonl",
         "extract/data/ner/meta.json",
         "extract/data/ner/config.cfg",
+        "extract/data/decider/decider.json",
+        "extract/data/decider/weights.npy",
         "kg/cypher/schema.cypher",
         "kg/sample/000_e0bd4bd95047dd08.txt",
         "kg/scoring.py",
