@@ -22,11 +22,18 @@ def test_ner_model_runs_before_kg_components(ner_nlp):
 
 
 def test_ner_model_finds_phrases_the_rules_do_not_know(ner_nlp):
+    # The default pipeline's learned decider now finds most technical phrases too (issue 9), so
+    # the text is one whose generic phrase only the model proposes.
     text = (
-        "We present a hierarchical attention network for document classification and "
-        "evaluate it on a large corpus of product reviews using classification accuracy."
+        "A probabilistic grammar is learned from unlabeled speech transcripts and used for spoken "
+        "dialogue understanding with word error rate as the measure."
     )
     (with_model,) = extract(ner_nlp, [Paper("p", "T", text)])
     (rules,) = extract(build_nlp(), [Paper("p", "T", text)])
-    assert len(with_model.entities) > len(rules.entities)
-    assert {e.type for e in with_model.entities} & {ConceptType.METHOD, ConceptType.TASK}
+    extra = {e.name: e.type for e in with_model.entities}.keys() - {e.name for e in rules.entities}
+    assert extra
+    assert {e.type for e in with_model.entities if e.name in extra} & {
+        ConceptType.METHOD,
+        ConceptType.MODEL,
+        ConceptType.TASK,
+    }
