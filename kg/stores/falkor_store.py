@@ -18,14 +18,13 @@ from urllib.parse import unquote, urlsplit
 
 from kg.errors import KGError, QueryError, StoreUnavailable
 from kg.stores import DEFAULT_TIMEOUT_S, QueryResult
-from kg.stores.server import BATCH_SIZE, PushCounts, declared_properties, kg_label, push
+from kg.stores.server import ServerStore, declared_properties, kg_label
 from kg.stores.url import redact
 from kg.vocab import KEY, NODE_TABLES, SOURCE, TARGET, Row
 
 if TYPE_CHECKING:
     import falkordb
 
-    from kg.graph import GraphData
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ DEFAULT_GRAPH = "kg"
 _RETRIES = 3
 
 
-class FalkorStore:
+class FalkorStore(ServerStore):
     """One graph on a FalkorDB server."""
 
     engine = "falkordb"
@@ -90,23 +89,6 @@ class FalkorStore:
         self._graph.client.close()
 
     # -- writing ---------------------------------------------------------------------------
-
-    def write(self, data: GraphData) -> None:
-        """Replace kg's nodes on the server with `data` (other labels are left alone)."""
-        self.push(data, replace=True)
-
-    def push(
-        self,
-        data: GraphData,
-        *,
-        replace: bool = False,
-        batch_size: int = BATCH_SIZE,
-        on_batch: Callable[[str, int], None] | None = None,
-    ) -> PushCounts:
-        """Merge `data` into the graph (see kg.stores.server.push)."""
-        if self.read_only:
-            raise KGError(f"{self.url!r} is open read-only; open it without read_only to push.")
-        return push(self, data, replace=replace, batch_size=batch_size, on_batch=on_batch)
 
     def ensure_constraints(self) -> None:
         """An exact-match index and a unique constraint on `id` of Paper and Concept."""

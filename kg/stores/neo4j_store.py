@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from kg.errors import KGError, QueryError, StoreUnavailable
 from kg.stores import DEFAULT_TIMEOUT_S, QueryResult
-from kg.stores.server import BATCH_SIZE, PushCounts, declared_properties, kg_label, push
+from kg.stores.server import ServerStore, declared_properties, kg_label
 from kg.stores.url import redact, split_userinfo
 from kg.vocab import KEY, NODE_TABLES, Row
 
 if TYPE_CHECKING:
     import neo4j
 
-    from kg.graph import GraphData
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def constraint_statements() -> tuple[str, ...]:
     )
 
 
-class Neo4jStore:
+class Neo4jStore(ServerStore):
     """One database on a Neo4j server (or cluster)."""
 
     engine = "neo4j"
@@ -107,23 +106,6 @@ class Neo4jStore:
         self._driver.close()
 
     # -- writing ---------------------------------------------------------------------------
-
-    def write(self, data: GraphData) -> None:
-        """Replace kg's nodes on the server with `data` (other labels are left alone)."""
-        self.push(data, replace=True)
-
-    def push(
-        self,
-        data: GraphData,
-        *,
-        replace: bool = False,
-        batch_size: int = BATCH_SIZE,
-        on_batch: Callable[[str, int], None] | None = None,
-    ) -> PushCounts:
-        """Merge `data` into the database (see kg.stores.server.push)."""
-        if self.read_only:
-            raise KGError(f"{self.url!r} is open read-only; open it without read_only to push.")
-        return push(self, data, replace=replace, batch_size=batch_size, on_batch=on_batch)
 
     def ensure_constraints(self) -> None:
         """Create the uniqueness constraints (each `IF NOT EXISTS`; one that a concurrent push

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
+from kg.errors import KGError
 from kg.model import ConceptType
 from kg.vocab import (
     CONCEPT,
@@ -206,3 +207,31 @@ def declared_properties(
     out = {name: plain(props.get(name)) for name in _PROPERTIES.get(label or "", ())}
     out.update({k: plain(v) for k, v in props.items() if k not in out})
     return out
+
+
+class ServerStore:
+    """The write side both server stores share: `write` and `push` over `push` above.
+
+    A subclass sets `url` (already redacted) and `read_only`, and implements `ServerWriter`.
+    """
+
+    url: str
+    read_only: bool
+
+    def write(self, data: GraphData) -> None:
+        """Replace kg's nodes on the server with `data` (other labels are left alone)."""
+        self.push(data, replace=True)
+
+    def push(
+        self,
+        data: GraphData,
+        *,
+        replace: bool = False,
+        batch_size: int = BATCH_SIZE,
+        on_batch: Callable[[str, int], None] | None = None,
+    ) -> PushCounts:
+        """Merge `data` into the server's graph (see `push`)."""
+        if self.read_only:
+            raise KGError(f"{self.url!r} is open read-only; open it without read_only to push.")
+        writer: ServerWriter = self  # type: ignore[assignment]  # subclasses implement it
+        return push(writer, data, replace=replace, batch_size=batch_size, on_batch=on_batch)
