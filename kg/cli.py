@@ -670,6 +670,51 @@ def search_command(
         typer.echo(format_hits(concepts, papers))
 
 
+@app.command()
+@_reports_errors
+def trends(
+    folder: Annotated[Path, typer.Argument(help="A build folder made by 'kg build'.")],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="First month or year of the recent window and of 'new since' (2026, 2026-01, "
+            "2026-01-15); default: the last third of the periods.",
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="month or year (default: months below three years of dates)."),
+    ] = None,
+    ctype: Annotated[
+        str | None, typer.Option("--type", help="Only concepts of this type (Method, Dataset…).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows per list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the trends as JSON.")] = False,
+) -> None:
+    """What is rising, falling and new: papers per month or year for the concepts of a build.
+
+    Rising and falling compare the share of papers naming a concept in the recent window with
+    the earlier one (95% sure, at least 5 papers); undated papers are counted apart.
+    """
+    if by not in (None, "month", "year"):
+        raise KGError(f"--by {by!r}: use 'month' or 'year'")
+    from kg.model import ConceptType
+
+    if ctype and ctype.lower() not in {str(t).lower() for t in ConceptType}:
+        kinds = ", ".join(str(t) for t in ConceptType)
+        raise KGError(f"--type {ctype!r}: use one of {kinds}")
+    from kg.build import load_graph
+    from kg.corpus import dumps
+    from kg.trends import trends_of_data
+    from kg.trends_text import format_trends
+
+    found = trends_of_data(
+        load_graph(folder), by=by, since=since, ctype=ctype, limit=limit, where=str(folder)
+    )
+    typer.echo(dumps(found.to_json()) if as_json else format_trends(found))
+
+
 @app.command("open")
 @_reports_errors
 def open_command(
