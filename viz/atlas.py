@@ -100,6 +100,7 @@ def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict
     panel = [_panel(G, k, mentions.get(k, []), papers) for k in keys]
     if extractions is not None:
         _add_evidence(G, keys, mentions, panel, extractions)
+    time = time_data(G, keys, panel)
     return {
         "types": types,
         "type_colours": [style_of(t).colour for t in types],
@@ -119,8 +120,42 @@ def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict
         "aliases": [[str(a) for a in G.nodes[k].get("aliases") or ()] for k in keys],
         "links": [v for link in links for v in link],
         "n_drawn": min(len(links), MAX_DRAWN_LINKS),
+        "time": time,
         "papers": [_paper_row(G, p) for p in papers],
         "panel": panel,
+    }
+
+
+def time_data(
+    G: nx.DiGraph, keys: Sequence[str], panel: Sequence[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Periods, papers per period, each concept's first period (-1: none) and trend bound
+    (kg.trends: > 1 rising, < 1 falling, else 1), and in each panel its papers per period
+    (concepts in two dated papers or more); None when no paper has a date."""
+    from kg.trends import NoDates, trends_of_graph
+
+    try:
+        found = trends_of_graph(G, limit=max(1, len(keys)))
+    except NoDates:
+        return None
+    labels = [p.label for p in found.periods]
+    where = {label: i for i, label in enumerate(labels)}
+    rows = {r.id: r for r in found.top}
+    first, trend = [], []
+    for key, box in zip(keys, panel, strict=True):
+        row = rows.get(key)
+        first.append(where[row.first] if row else -1)
+        trend.append(round(row.bound, 4) if row else 1)
+        if row and sum(row.counts) >= 2:
+            box["counts"] = list(row.counts)
+    return {
+        "by": found.by,
+        "periods": labels,
+        "papers": [p.papers for p in found.periods],
+        "partial": [i for i, p in enumerate(found.periods) if p.partial],
+        "since": where[found.since],
+        "first": first,
+        "trend": trend,
     }
 
 

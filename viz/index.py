@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from kg.model import ConceptType
 from viz.select import concept_keys
 from viz.style import PAPER, shape_svg, style_of
+from viz.trending import CSS as TRENDING_CSS
+from viz.trending import trending_html
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -69,9 +71,10 @@ def index_html(
         "<h2>Concepts per type</h2><table>",
         *(_type_row(str(t), kinds[str(t)]) for t in ConceptType if kinds[str(t)]),
         "</table>",
+        trending_html(G),
         _top_table(G),
     ]
-    return _PAGE.format(title=esc(title), css=_CSS, body="\n".join(parts))
+    return _PAGE.format(title=esc(title), css=_CSS + TRENDING_CSS, body="\n".join(parts))
 
 
 def _pages_list(pages: Mapping[str, str]) -> str:

@@ -1,0 +1,122 @@
+"""The index page's "Trending" section: rising, falling and new concepts with inline SVG
+sparklines of their papers per period (no script; text escaped)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kg.trends import MIN_PAPERS, ConceptTrend, NoDates, Period, trends_of_graph
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+N_TRENDING = 8  # concepts per list on the index page
+SPARK_W, SPARK_H = 120, 22
+
+CSS = """
+.trend td { vertical-align: middle; } .trend .spark { display: block; }
+.trends { display: flex; flex-wrap: wrap; gap: 4px 28px; } .trends > div { min-width: 400px; }
+.trends h3 { font-size: 15px; margin: 10px 0 2px; }
+"""
+
+
+def trending_html(G: nx.DiGraph, *, limit: int = N_TRENDING) -> str:
+    """The section, or "" when no paper has a date."""
+    try:
+        found = trends_of_graph(G, limit=limit)
+    except NoDates:
+        return ""
+    esc = html.escape
+    periods = found.periods
+    labels = [p.label for p in periods]
+    start = labels.index(found.since)
+    apart = f"; {found.n_undated} undated papers left out" if found.n_undated else ""
+    apart += f"; {found.n_coarse} with a year only left out" if found.n_coarse else ""
+    head = (
+        f"<h2>Trending</h2><p class='muted'>Papers per {found.by}, {esc(_span(periods))} "
+        f"{sparkline_svg([p.papers for p in periods], periods, what='papers')}<br>"
+        f"Rising and falling: the share of papers naming a concept in "
+        f"{esc(_span([p for p in periods[start:] if not p.partial]))} "
+        f"({found.recent_papers} papers) against the {found.earlier_papers} papers before, "
+        f"95% sure, at least {MIN_PAPERS} papers{esc(apart)}.</p>"
+    )
+    partial = [p.label for p in periods if p.partial]
+    if partial:
+        head += f"<p class='muted'>Partial, not compared: {esc(', '.join(partial))}.</p>"
+    new_title = (
+        f"New since {found.since} <small class='muted'>({found.n_new} concepts first "
+        f"named then; in most papers first)</small>"
+    )
+    lists = [
+        ("Rising", found.rising, "rising", start),
+        ("Falling", found.falling, "falling", start),
+        (new_title, found.new, "new", start),
+    ]
+    columns = "".join(
+        f"<div><h3>{title}</h3>{_table(rows, periods, kind, at)}</div>"
+        for title, rows, kind, at in lists
+    )
+    return f'{head}<div class="trends">{columns}</div>'
+
+
+def _span(periods: Sequence[Period]) -> str:
+    if not periods:
+        return "none"
+    first, last = periods[0].label, periods[-1].label
+    return first if first == last else f"{first} … {last}"
+
+
+def _table(rows: Sequence[ConceptTrend], periods: Sequence[Period], kind: str, start: int) -> str:
+    if not rows:
+        return "<p class='muted'>none</p>"
+    esc = html.escape
+    body = []
+    for r in rows:
+        if kind == "new":
+            note = f"{sum(r.counts[start:])} papers"
+        else:
+            sign = "≥" if r.bound > 1 else "≤"
+            note = (
+                f"{100 * r.share_earlier:.1f}% → {100 * r.share_recent:.1f}% "
+                f"({sign} ×{r.bound:.2f})"
+            )
+        star = " *" if r.generic else ""
+        body.append(
+            f"<tr><td>{esc(r.name)}{star} <span class='muted'>{esc(r.type)}</span></td>"
+            f"<td class='n'>{esc(note)}</td><td>{sparkline_svg(r.counts, periods)}</td></tr>"
+        )
+    return f'<table class="trend {kind}">{"".join(body)}</table>'
+
+
+def sparkline_svg(
+    counts: Sequence[int], periods: Sequence[Period], *, what: str = "papers naming it"
+) -> str:
+    """Papers per period as a small inline SVG line; partial periods as open dots; the
+    counts in its title (a tooltip).
+
+    Example:
+        >>> svg = sparkline_svg([0, 2], [Period("2026-01", 5), Period("2026-02", 5)])
+        >>> svg.count("<title>"), "2026-02: 2" in svg
+        (1, True)
+    """
+    n = len(counts)
+    top = max(counts, default=0) or 1
+    step = (SPARK_W - 4) / max(n - 1, 1)
+    points = [(2 + i * step, SPARK_H - 2 - (SPARK_H - 4) * k / top) for i, k in enumerate(counts)]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="#fff" stroke="#2f6db5"/>'
+        for (x, y), p in zip(points, periods, strict=True)
+        if p.partial
+    )
+    tip = html.escape(
+        f"{what} per period: "
+        + ", ".join(f"{p.label}: {k}" for p, k in zip(periods, counts, strict=True))
+    )
+    return (
+        f'<svg class="spark" width="{SPARK_W}" height="{SPARK_H}" viewBox="0 0 {SPARK_W} '
+        f'{SPARK_H}" role="img"><title>{tip}</title><polyline points="{line}" fill="none" '
+        f'stroke="#2f6db5" stroke-width="1.5"/>{dots}</svg>'
+    )
