@@ -9,8 +9,11 @@ var timings = { start: T0, parsed: performance.now() };
 var N = D.name.length;
 var ROLES = ["proposed", "used", "mentioned"];
 var DIM = "#e6e6e6";
-var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set() };
+var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), highlight: "", since: D.time ? D.time.since : 0 };
 var shown = new Uint8Array(N);
+var marked = new Uint8Array(N);  // the concepts a time highlight picks (rising, falling, new since)
+var nMarked = 0;
+var SVG = "http://www.w3.org/2000/svg";
 var lowerNames = null;
 var P = null;  // papers and panels: parsed when a panel first opens, so the map opens sooner
 var graph = null;
@@ -50,7 +53,9 @@ function applyFilters() {
     shown[i] = !state.hiddenTypes.has(D.type[i]) && inYears(i) ? 1 : 0;
     n += shown[i];
   }
-  document.getElementById("kg-showing").textContent = "showing " + n + " of " + N + " concepts";
+  var note = "showing " + n + " of " + N + " concepts";
+  if (state.highlight) note += "; " + nMarked + " " + highlightName() + " highlighted";
+  document.getElementById("kg-showing").textContent = note;
   if (renderer) useReducers();
 }
 
@@ -62,6 +67,14 @@ function nodeReducer(key, attrs) {
     return out;
   }
   out.color = colourOf(i);
+  if (state.highlight && state.selected === null) {
+    if (!marked[i]) {
+      out.color = DIM;
+      out.label = "";
+    } else if (nMarked <= 40) {
+      out.forceLabel = true;
+    }
+  }
   if (state.selected !== null) {
     if (key === state.selected) {
       out.highlighted = true;
@@ -156,6 +169,107 @@ function years() {
       applyFilters();
     });
   });
+}
+
+function isMarked(i) {
+  if (state.highlight === "rising") return D.time.trend[i] > 1;
+  if (state.highlight === "falling") return D.time.trend[i] < 1;
+  if (state.highlight === "new") return D.time.first[i] >= state.since;
+  return false;
+}
+
+function highlightName() {
+  return state.highlight === "new" ? "new since " + D.time.periods[state.since] : state.highlight;
+}
+
+function mark() {
+  nMarked = 0;
+  for (var i = 0; i < N; i++) {
+    marked[i] = state.highlight && isMarked(i) ? 1 : 0;
+    nMarked += marked[i];
+  }
+  applyFilters();
+}
+
+function sparkline(counts, title) {
+  // Papers per period as a small line; the counts in its title (a tooltip); open dots: partial.
+  var w = 300, h = 40, top = Math.max.apply(null, counts.concat([1]));
+  var step = (w - 6) / Math.max(counts.length - 1, 1);
+  var svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "kg-spark");
+  svg.setAttribute("width", w);
+  svg.setAttribute("height", h);
+  svg.setAttribute("role", "img");
+  var tip = document.createElementNS(SVG, "title");
+  tip.textContent = title + ": " + counts.map(function (k, j) { return D.time.periods[j] + ": " + k; }).join(", ");
+  svg.appendChild(tip);
+  var points = counts.map(function (k, j) { return [3 + j * step, h - 3 - (h - 6) * k / top]; });
+  var line = document.createElementNS(SVG, "polyline");
+  line.setAttribute("points", points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", "#2f6db5");
+  line.setAttribute("stroke-width", "1.5");
+  svg.appendChild(line);
+  D.time.partial.forEach(function (j) {
+    var dot = document.createElementNS(SVG, "circle");
+    dot.setAttribute("cx", points[j][0]);
+    dot.setAttribute("cy", points[j][1]);
+    dot.setAttribute("r", "2.5");
+    dot.setAttribute("fill", "#fff");
+    dot.setAttribute("stroke", "#2f6db5");
+    svg.appendChild(dot);
+  });
+  return svg;
+}
+
+function setupTime() {
+  if (!D.time) return;
+  var T = D.time;
+  document.getElementById("kg-time").hidden = false;
+  var n = T.periods.length;
+  document.getElementById("kg-time-note").textContent = "(papers per " + T.by + ", " + T.periods[0] + (n > 1 ? " … " + T.periods[n - 1] : "") + ")";
+  document.getElementById("kg-time-spark").appendChild(sparkline(T.papers, "papers per " + T.by));
+  var rising = 0, falling = 0;
+  T.trend.forEach(function (b) { if (b > 1) rising++; else if (b < 1) falling++; });
+  var options = document.getElementById("kg-highlight").options;
+  options[1].textContent = "rising (" + rising + ")";
+  options[2].textContent = "falling (" + falling + ")";
+  var since = document.getElementById("kg-since");
+  T.periods.forEach(function (label, j) {
+    var option = el("option", label);
+    option.value = String(j);
+    since.appendChild(option);
+  });
+  since.value = String(T.since);
+  document.getElementById("kg-time-help").textContent = "Rising and falling: the share of papers naming a concept since " + T.periods[T.since] + " against the " + T.by + "s before (95% sure; kg trends DIR). New: first named in or after the chosen " + T.by + ".";
+  document.getElementById("kg-highlight").addEventListener("change", function (event) {
+    state.highlight = event.target.value;
+    mark();
+  });
+  since.addEventListener("change", function () {
+    state.since = parseInt(since.value, 10);
+    if (state.highlight !== "new") document.getElementById("kg-highlight").value = state.highlight = "new";
+    mark();
+  });
+}
+
+function timePanel(box, i, panel) {
+  var T = D.time;
+  if (!T || T.first[i] < 0) return;
+  var b = T.trend[i];
+  if (b !== 1) {
+    var words = b > 1
+      ? "Rising: its share of papers grew at least ×" + b.toFixed(2)
+      : "Falling: its share of papers shrank to at most ×" + b.toFixed(2);
+    box.appendChild(el("p", words + " since " + T.periods[T.since] + " (95% sure)", "kg-trend " + (b > 1 ? "kg-rising" : "kg-falling")));
+  }
+  if (panel.counts) {
+    box.appendChild(el("h4", "Papers per " + T.by));
+    box.appendChild(sparkline(panel.counts, "papers naming it per " + T.by));
+  }
+  var first = "First named " + T.periods[T.first[i]];
+  if (T.first[i] >= state.since) first += ": new since " + T.periods[state.since];
+  box.appendChild(el("div", first, "kg-muted kg-first"));
 }
 
 function matches(query, limit) {
@@ -253,6 +367,7 @@ function showPanel(i) {
   var panel = P.panel[i];
   box.replaceChildren(el("h3", D.name[i]));
   box.appendChild(el("div", D.types[D.type[i]] + " · " + D.count[i] + " papers", "kg-muted"));
+  timePanel(box, i, panel);
   if (panel.votes && panel.votes.length) {
     box.appendChild(el("h4", "Why this type"));
     var votes = el("ul", null, "kg-votes");
@@ -322,6 +437,7 @@ function markReady() {
 function draw() {
   applyFilters();
   years();
+  setupTime();
   document.querySelectorAll("input.kg-kind").forEach(function (box) {
     box.addEventListener("change", function () {
       var kind = parseInt(box.dataset.kind, 10);
@@ -368,7 +484,7 @@ function draw() {
   timings.drawn = performance.now();
   renderer.on("clickNode", function (event) { select(event.node, false); });
   renderer.on("clickStage", clearSelection);
-  window.kgAtlas = { graph: graph, renderer: renderer, state: state, select: select, shown: shown };
+  window.kgAtlas = { graph: graph, renderer: renderer, state: state, select: select, shown: shown, marked: marked };
   requestAnimationFrame(function () { requestAnimationFrame(markReady); });
 }
 
