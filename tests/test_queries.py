@@ -120,6 +120,16 @@ def new_concepts(G: nx.DiGraph, year: int, type: str, limit: int) -> Rows:
     return sorted(rows, key=lambda r: (-r[0], -r[3], r[1]))[:limit]
 
 
+def concept_timeline(G: nx.DiGraph, concept: str) -> Rows:
+    months: dict[str, set[str]] = defaultdict(set)
+    names = {c["name"] for c in _matching(G, concept)}
+    for p, _, c in _mentions(G):
+        if c["name"] in names and p["date"]:
+            months[p["date"][:7]].add(p["id"])
+    every = [d["date"][:7] for _, d in G.nodes(data=True) if d["kind"] == "Paper" and d["date"]]
+    return [(m, len(ids), every.count(m)) for m, ids in sorted(months.items())]
+
+
 def shortest_hops(G: nx.DiGraph, source: str, target: str) -> list[int]:
     """Hops of the shortest MENTIONS chain for each (source, target) pair with one (<= 8)."""
     U = G.edge_subgraph([(u, v) for u, v, e in G.edges(data=True) if e["type"] == "MENTIONS"])
@@ -141,6 +151,7 @@ EXPECTED: dict[str, Callable[..., Rows]] = {
     "datasets-for": datasets_for,
     "related-papers": related_papers,
     "new-concepts": new_concepts,
+    "concept-timeline": concept_timeline,
 }
 PATH_QUERY = "concept-path"  # shortest paths tie: checked by length and validity instead
 
@@ -172,6 +183,10 @@ CASES = [
     ("new-concepts", {"year": 2024}),
     ("new-concepts", {"type": "dataset"}),
     ("new-concepts", {"limit": 2}),
+    ("concept-timeline", {"concept": "Transformer"}),
+    ("concept-timeline", {"concept": "dpo"}),
+    ("concept-timeline", {"concept": "ResNet"}),
+    ("concept-timeline", {"concept": "no such thing"}),
 ]
 PATH_CASES = [
     {"source": "RoBERTa", "target": "vit"},
