@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import median
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 By = Literal["month", "year"]
 MIN_PAPERS = 5  # a concept needs this many papers in the two windows to rise or fall
 Z = 1.96  # 95% interval
+FDR = 0.05  # q at most this: the false discovery rate held to 5%
 MAX_MONTH_SPAN = 36  # automatic choice: months below three years of dated papers, else years
 _SINCE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -78,6 +79,8 @@ class ConceptTrend:
     share_earlier: float
     share_recent: float
     bound: float  # rising: the share grew at least this much; falling: at most this; else 1.0
+    p: float = 1.0  # exact two-sided binomial test of "no change" (1.0: not compared)
+    q: float = 1.0  # p adjusted for comparing many concepts (Benjamini-Hochberg)
 
     def to_json(self) -> dict[str, object]:
         """The row as JSON-ready values (shares and bound rounded to 6 places)."""
@@ -93,6 +96,8 @@ class ConceptTrend:
             "share_earlier": round(self.share_earlier, 6),
             "share_recent": round(self.share_recent, 6),
             "bound": round(self.bound, 6),
+            "p": round(self.p, 6),
+            "q": round(self.q, 6),
         }
 
 
@@ -113,6 +118,10 @@ class Trends:
     new: tuple[ConceptTrend, ...]
     n_new: int  # every concept first named since `since` (the list is capped)
     top: tuple[ConceptTrend, ...]
+    n_compared: int = 0  # concepts with min_papers papers in the two windows
+    n_rising: int = 0  # of those, rising (the lists are capped)
+    n_falling: int = 0
+    n_sure: int = 0  # rising or falling with q <= 0.05
 
     def to_json(self) -> dict[str, object]:
         """Everything as JSON-ready values."""
@@ -131,6 +140,10 @@ class Trends:
             "falling": [c.to_json() for c in self.falling],
             "new": [c.to_json() for c in self.new],
             "n_new": self.n_new,
+            "compared": self.n_compared,
+            "n_rising": self.n_rising,
+            "n_falling": self.n_falling,
+            "n_sure": self.n_sure,
             "top": [c.to_json() for c in self.top],
         }
 
@@ -229,11 +242,14 @@ def compute_trends(
     n1 = sum(periods[i].papers for i in scored if i < start)
     n2 = sum(periods[i].papers for i in scored if i >= start)
     windows = (n1, n2, {i for i in scored if i < start}, {i for i in scored if i >= start})
-    rows = [
-        _trend(cid, concepts[cid], per, labels, windows, min_papers)
-        for cid, per in counts.items()
-        if cid in concepts and (not ctype or concepts[cid].type.lower() == ctype.lower())
-    ]
+    rows = _adjusted(
+        min_papers if n1 and n2 else None,
+        [
+            _trend(cid, concepts[cid], per, labels, windows, min_papers)
+            for cid, per in counts.items()
+            if cid in concepts and (not ctype or concepts[cid].type.lower() == ctype.lower())
+        ],
+    )
     since_year = int(labels[start][:4])
     since_month = 1 if by == "year" else int(labels[start][5:7])
     new = [
@@ -257,6 +273,10 @@ def compute_trends(
         falling=tuple(sorted((r for r in rows if r.bound < 1), key=_falling)[:limit]),
         new=tuple(sorted(new, key=lambda r: (-sum(r.counts[start:]), r.name, r.id))[:limit]),
         n_new=len(new),
+        n_compared=sum(r.earlier + r.recent >= min_papers for r in rows) if n1 and n2 else 0,
+        n_rising=sum(r.bound > 1 for r in rows),
+        n_falling=sum(r.bound < 1 for r in rows),
+        n_sure=sum(r.bound != 1 and r.q <= FDR for r in rows),
         top=tuple(sorted(rows, key=lambda r: (-sum(r.counts), r.name, r.id))[:limit]),
     )
 
@@ -326,7 +346,47 @@ def _trend(
         share_earlier=b / n1 if n1 else 0.0,
         share_recent=a / n2 if n2 else 0.0,
         bound=share_ratio_bound(a, n2, b, n1) if a + b >= min_papers else 1.0,
+        p=binomial_p(a, a + b, n2 / (n1 + n2)) if a + b >= min_papers and n1 and n2 else 1.0,
     )
+
+
+def binomial_p(a: int, k: int, share: float) -> float:
+    """Two-sided exact binomial test: the chance of a split as uneven as `a` of `k` when each
+    paper falls in the recent window with chance `share`.
+
+    Example:
+        >>> round(binomial_p(12, 17, 702 / 2000), 4)  # 12 of 17 papers recent, 35% expected
+        0.0037
+        >>> binomial_p(0, 0, 0.5)
+        1.0
+    """
+    if k == 0 or not 0 < share < 1:
+        return 1.0
+    log_s, log_f = math.log(share), math.log1p(-share)
+    lg = math.lgamma(k + 1)
+
+    def log_pmf(i: int) -> float:
+        return lg - math.lgamma(i + 1) - math.lgamma(k - i + 1) + i * log_s + (k - i) * log_f
+
+    cut = log_pmf(a) + 1e-7
+    return min(1.0, sum(math.exp(x) for i in range(k + 1) if (x := log_pmf(i)) <= cut))
+
+
+def _adjusted(min_papers: int | None, rows: list[ConceptTrend]) -> list[ConceptTrend]:
+    """Each compared concept's q (those with `min_papers` papers; None: nothing compared): its
+    p times (compared / its rank by p), made monotone (Benjamini-Hochberg), so that the
+    concepts with q <= 0.05 hold about 5% false finds."""
+    if min_papers is None:
+        return rows
+    compared = sorted(
+        (r for r in rows if r.earlier + r.recent >= min_papers), key=lambda r: (r.p, r.id)
+    )
+    m, q, qs = len(compared), 1.0, {}
+    for rank in range(m, 0, -1):
+        row = compared[rank - 1]
+        q = min(q, row.p * m / rank)
+        qs[row.id] = q
+    return [replace(r, q=qs[r.id]) if r.id in qs else r for r in rows]
 
 
 def share_ratio_bound(a: int, n2: int, b: int, n1: int) -> float:
@@ -375,7 +435,8 @@ def trends_of_data(data: GraphData, **options: Any) -> Trends:
 
 
 def trends_of_graph(G: nx.DiGraph, **options: Any) -> Trends:
-    """Trends of the in-memory graph the views draw (see compute_trends for the options)."""
+    """Trends of a NetworkX graph made by kg.graph.to_networkx; ids are its node keys
+    (`concept:ID`; see compute_trends for the options)."""
     dates: dict[str, tuple[object, object]] = {}
     concepts: dict[str, ConceptInfo] = {}
     for key, d in G.nodes(data=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from kg.trends import MIN_PAPERS, ConceptTrend, Period, Trends
+from kg.trends import FDR, MIN_PAPERS, ConceptTrend, Period, Trends
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -55,7 +55,7 @@ def _name(row: ConceptTrend, limit: int = 48) -> str:
 def _moving(rows: Sequence[ConceptTrend], per: str) -> list[str]:
     if not rows:
         return ["  (none)"]
-    header = ["concept", "type", "before", "now", "share before", "share now", "change", per]
+    header = ["concept", "type", "before", "now", "share before", "share now", "change", "q", per]
     body = [
         [
             _name(r),
@@ -65,11 +65,27 @@ def _moving(rows: Sequence[ConceptTrend], per: str) -> list[str]:
             _percent(r.share_earlier),
             _percent(r.share_recent),
             (f"≥ ×{r.bound:.2f}" if r.bound > 1 else f"≤ ×{r.bound:.2f}"),
+            q_text(r.q),
             sparkline(r.counts),
         ]
         for r in rows
     ]
-    return _table(header, body, {2, 3, 4, 5, 6})
+    return _table(header, body, {2, 3, 4, 5, 6, 7})
+
+
+def q_text(q: float) -> str:
+    """q to two significant digits: 0.0037, 0.21."""
+    return f"{q:.2g}" if q >= 0.001 else "<0.001"
+
+
+def chance_note(found: Trends) -> str:
+    """How many concepts were compared, how many would pass by chance, how many hold up."""
+    n = found.n_compared
+    return (
+        f"{n} concepts compared: {found.n_rising} rise and {found.n_falling} fall at 95% each, "
+        f"where about {round(0.05 * n)} would by chance alone; {found.n_sure} with q ≤ "
+        f"{FDR} (Benjamini-Hochberg: false discoveries held to {100 * FDR:.0f}%)"
+    )
 
 
 def _listed(rows: Sequence[ConceptTrend], per: str, *, start: int = 0) -> list[str]:
@@ -102,13 +118,16 @@ def format_trends(found: Trends) -> str:
     ]
     if partial:
         lines.append(f"partial, shown but not compared: {', '.join(partial)}")
+    lines.append(chance_note(found))
     lines += [
         f"papers {per}: {' '.join(str(p.papers) for p in periods)}",
         "",
-        "Rising (the share of papers grew at least by the change shown, 95% sure)",
+        "Rising (change: the share of papers grew at least this much, the low end of its 95% "
+        "interval; q: its chance after comparing them all)",
         *_moving(found.rising, per),
         "",
-        "Falling (the share of papers shrank at least to the change shown, 95% sure)",
+        "Falling (change: the share of papers shrank at least to this, the high end of its 95% "
+        "interval)",
         *_moving(found.falling, per),
         "",
         f"New since {found.since} ({found.n_new} concepts first named in this corpus's "

@@ -99,6 +99,24 @@ def test_trends_too_few_papers_never_rise() -> None:
     assert (delta.recent, delta.bound) == (2, 1.0)
 
 
+def test_trends_p_is_the_exact_binomial_test_of_no_change() -> None:
+    # Alpha: all 10 papers recent, where a third (20 of 60 papers) is expected: (1/3)^10
+    rows = {r.name: r for r in _trends().top}
+    assert rows["Alpha"].p == pytest.approx(3**-10)
+    assert rows["Beta"].p == pytest.approx(0.011563, abs=1e-6)  # (2/3)^12 + P(9..12 of 12)
+    assert rows["Gamma"].p == pytest.approx(1.0)  # 4 of 12 recent: just as expected
+    assert rows["Delta"].p == 1.0  # too few papers: not compared
+
+
+def test_trends_q_adjusts_for_the_concepts_compared() -> None:
+    found = _trends()
+    rows = {r.name: r for r in found.top}
+    assert found.n_compared == 3  # Alpha, Beta, Gamma
+    assert rows["Alpha"].q == pytest.approx(3 * 3**-10)
+    assert rows["Beta"].q == pytest.approx(0.011563 * 3 / 2, abs=1e-6)
+    assert rows["Gamma"].q == pytest.approx(1.0)
+
+
 def test_share_ratio_bound_needs_the_whole_interval_off_one() -> None:
     assert share_ratio_bound(6, 20, 6, 40) == 1.0  # share doubled, but six against six is no proof
     assert share_ratio_bound(30, 20, 30, 40) > 1.0  # the same shares with more papers is

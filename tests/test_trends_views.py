@@ -46,8 +46,14 @@ def test_index_trending_lists_rising_falling_and_new() -> None:
     falling = section[section.index("<h3>Falling") : section.index("<h3>New since 2026-05")]
     assert "&lt;img src=y" in rising
     assert "Old Net" in falling
-    assert "0.0% → 50.0% (≥ ×5.21)" in rising
+    assert "0.0% → 50.0% (≥ ×5.21, q &lt;0.001)" in rising
     assert "Steady" not in rising + falling
+
+
+def test_index_trending_says_how_many_would_move_by_chance() -> None:
+    section = _section(index_html(dated_graph(), title="t", views={}))
+    assert "3 concepts compared: 1 rise and 1 fall at 95% each" in section
+    assert "2 with q ≤ 0.05" in section
 
 
 def test_index_trending_sparkline_titles_give_the_counts() -> None:

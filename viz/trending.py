@@ -1,13 +1,24 @@
-"""The index page's "Trending" section: rising, falling and new concepts with inline SVG
-sparklines of their papers per period (no script; text escaped)."""
+"""Trends in the views: the index page's "Trending" section (rising, falling and new concepts
+with inline SVG sparklines of their papers per period; no script, text escaped) and the
+atlas's time data (drawn by viz/static/atlas.js)."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kg.trends import MIN_PAPERS, ConceptTrend, NoDates, Period, trends_of_graph
+from kg.trends import (
+    MIN_PAPERS,
+    ConceptTrend,
+    NoDates,
+    Period,
+    Trends,
+    trends_of_data,
+    trends_of_graph,
+)
+from kg.trends_text import chance_note, q_text
+from kg.vocab import concept_node
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -22,11 +33,22 @@ CSS = """
 """
 
 
-def trending_html(G: nx.DiGraph, *, limit: int = N_TRENDING) -> str:
-    """The section, or "" when no paper has a date."""
+def view_trends(G: nx.DiGraph | Any, **options: Any) -> Trends | None:
+    """Trends of the graph the views draw (a NetworkX graph, or a view holding the rows as
+    `data`), or None when no paper has a date."""
+    data = getattr(G, "data", None)
     try:
-        found = trends_of_graph(G, limit=limit)
+        if data is not None:
+            return trends_of_data(data, **options)
+        return trends_of_graph(G, **options)
     except NoDates:
+        return None
+
+
+def trending_html(G: nx.DiGraph | Any, *, limit: int = N_TRENDING) -> str:
+    """The section, or "" when no paper has a date."""
+    found = view_trends(G, limit=limit)
+    if found is None:
         return ""
     esc = html.escape
     periods = found.periods
@@ -40,7 +62,8 @@ def trending_html(G: nx.DiGraph, *, limit: int = N_TRENDING) -> str:
         f"Rising and falling: the share of papers naming a concept in "
         f"{esc(_span([p for p in periods[start:] if not p.partial]))} "
         f"({found.recent_papers} papers) against the {found.earlier_papers} papers before, "
-        f"95% sure, at least {MIN_PAPERS} papers{esc(apart)}.</p>"
+        f"95% interval, at least {MIN_PAPERS} papers{esc(apart)}. {esc(chance_note(found))}; "
+        "q is a concept's chance after comparing them all.</p>"
     )
     partial = [p.label for p in periods if p.partial]
     if partial:
@@ -80,7 +103,7 @@ def _table(rows: Sequence[ConceptTrend], periods: Sequence[Period], kind: str, s
             sign = "≥" if r.bound > 1 else "≤"
             note = (
                 f"{100 * r.share_earlier:.1f}% → {100 * r.share_recent:.1f}% "
-                f"({sign} ×{r.bound:.2f})"
+                f"({sign} ×{r.bound:.2f}, q {q_text(r.q)})"
             )
         star = " *" if r.generic else ""
         body.append(
@@ -120,3 +143,34 @@ def sparkline_svg(
         f'{SPARK_H}" role="img"><title>{tip}</title><polyline points="{line}" fill="none" '
         f'stroke="#2f6db5" stroke-width="1.5"/>{dots}</svg>'
     )
+
+
+def time_data(
+    G: nx.DiGraph | Any, keys: Sequence[str], panel: Sequence[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """For the atlas (concepts in the order of `keys`, their node keys): periods, papers per
+    period, each concept's first period (-1: none) and trend bound (> 1 rising, < 1 falling,
+    else 1), and in each panel its papers per period (concepts in two dated papers or more);
+    None when no paper has a date."""
+    found = view_trends(G, limit=max(1, len(keys)))
+    if found is None:
+        return None
+    labels = [p.label for p in found.periods]
+    where = {label: i for i, label in enumerate(labels)}
+    rows = {key: r for r in found.top for key in (r.id, concept_node(r.id))}  # NetworkX: keys
+    first, trend = [], []
+    for key, box in zip(keys, panel, strict=True):
+        row = rows.get(key)
+        first.append(where[row.first] if row else -1)
+        trend.append(round(row.bound, 4) if row else 1)
+        if row and sum(row.counts) >= 2:
+            box["counts"] = list(row.counts)
+    return {
+        "by": found.by,
+        "periods": labels,
+        "papers": [p.papers for p in found.periods],
+        "partial": [i for i, p in enumerate(found.periods) if p.partial],
+        "since": where[found.since],
+        "first": first,
+        "trend": trend,
+    }
