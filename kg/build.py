@@ -440,13 +440,12 @@ def _write_database(
 def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
     """The views, from the staging folder's files; the index also links the focus and query
     pages already in OUT (the staging folder's parent)."""
-    from kg.graph import to_networkx
+    from viz.graphview import GraphView
     from viz.html import MAX_NODES, MIN_WEIGHT, render_views
 
-    G = to_networkx(data)
     path = folder / corpus.EXTRACTIONS
     return render_views(
-        G,
+        GraphView.of(data),
         folder,
         max_nodes=options.get("max_nodes", MAX_NODES),
         min_weight=options.get("min_weight", MIN_WEIGHT),

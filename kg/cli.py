@@ -14,10 +14,9 @@ import typer
 from kg.errors import KGError
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from kg.readers import ReadResult
     from kg.stores import ServerStore
+    from viz.graphview import GraphView
 
 app = typer.Typer(
     name="kg",
@@ -505,7 +504,7 @@ def viz(
 ) -> None:
     """Write the HTML views of a build (index, atlas, paper–concept view, concept map)."""
     from kg.build import load_graph
-    from kg.graph import to_networkx
+    from viz.graphview import GraphView
 
     target = out or folder
     target.mkdir(parents=True, exist_ok=True)
@@ -520,7 +519,7 @@ def viz(
             if name.endswith(".html"):
                 typer.echo(str(folder / name))
         return
-    G = to_networkx(load_graph(folder))
+    G = GraphView.of(load_graph(folder))
     if focus:
         from viz.html import render_focus
 
@@ -543,7 +542,7 @@ def viz(
         typer.echo(str(page))
 
 
-def _refresh_index(folder: Path, target: Path, G: nx.DiGraph | None = None) -> None:
+def _refresh_index(folder: Path, target: Path, G: GraphView | None = None) -> None:
     """A page written into the build folder gets a link on its index page."""
     if target.resolve() != folder.resolve() or not (folder / "index.html").exists():
         return
@@ -551,9 +550,9 @@ def _refresh_index(folder: Path, target: Path, G: nx.DiGraph | None = None) -> N
 
     if G is None:
         from kg.build import load_graph
-        from kg.graph import to_networkx
+        from viz.graphview import GraphView
 
-        G = to_networkx(load_graph(folder))
+        G = GraphView.of(load_graph(folder))
     refresh_index(G, folder)
 
 

@@ -9,12 +9,12 @@ import math
 import re
 from pathlib import Path
 
-import networkx as nx
 import pytest
 
-from kg.graph import GraphData, graph_data, to_networkx
+from kg.graph import GraphData, graph_data
 from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role, concept_key
 from viz.atlas import LINKS_PER_CONCEPT, atlas_data, atlas_html
+from viz.graphview import GraphView
 from viz.html import render_views
 from viz.layout import force_layout
 from viz.select import concept_keys
@@ -36,7 +36,12 @@ def _data(html_text: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def hostile() -> tuple[nx.DiGraph, list[Extraction]]:
+def view(graph: GraphData) -> GraphView:
+    return GraphView.of(graph)
+
+
+@pytest.fixture
+def hostile() -> tuple[GraphView, list[Extraction]]:
     text = f"We train {HOSTILE_NAME} on ImageNet. It works."
     start = text.index(HOSTILE_NAME)
     mention = Mention(HOSTILE_NAME, start, start + len(HOSTILE_NAME), "abstract")
@@ -46,23 +51,23 @@ def hostile() -> tuple[nx.DiGraph, list[Extraction]]:
     )
     paper = Paper("x1", HOSTILE_TITLE, text, 2024, url="javascript:alert(4)")
     extractions = [Extraction("x1", HOSTILE_TITLE, entities)]
-    return to_networkx(graph_data([paper], extractions)), extractions
+    return GraphView.of(graph_data([paper], extractions)), extractions
 
 
-def test_atlas_places_every_concept(nx_graph: nx.DiGraph) -> None:
-    data = atlas_data(nx_graph)
-    assert data["key"] == concept_keys(nx_graph)
+def test_atlas_places_every_concept(view: GraphView) -> None:
+    data = atlas_data(view)
+    assert data["key"] == concept_keys(view)
     assert len(data["x"]) == len(data["y"]) == len(data["key"])
     assert all(math.isfinite(v) and abs(v) <= 1.0 + 1e-9 for v in [*data["x"], *data["y"]])
 
 
-def test_atlas_positions_are_deterministic(nx_graph: nx.DiGraph) -> None:
-    first, second = atlas_data(nx_graph), atlas_data(nx_graph)
+def test_atlas_positions_are_deterministic(view: GraphView) -> None:
+    first, second = atlas_data(view), atlas_data(view)
     assert (first["x"], first["y"]) == (second["x"], second["y"])
 
 
 def test_atlas_keeps_each_concepts_strongest_links_only(graph: GraphData) -> None:
-    data = atlas_data(to_networkx(graph))
+    data = atlas_data(GraphView.of(graph))
     links = data["links"]
     assert isinstance(links, list)
     assert len(links) % 3 == 0
@@ -89,8 +94,8 @@ def test_layout_of_nothing_and_of_one_node() -> None:
     assert len(force_layout(1, [])) == 1
 
 
-def test_atlas_panel_lists_papers_newest_first_with_roles(nx_graph: nx.DiGraph) -> None:
-    data = atlas_data(nx_graph)
+def test_atlas_panel_lists_papers_newest_first_with_roles(view: GraphView) -> None:
+    data = atlas_data(view)
     i = data["key"].index("concept:transformer")
     papers = [data["papers"][row[0]] for row in data["panel"][i]["papers"]]
     assert [p[0] for p in papers] == ["p02", "p01", "p07"]  # 2018, 2017, no year
@@ -98,9 +103,9 @@ def test_atlas_panel_lists_papers_newest_first_with_roles(nx_graph: nx.DiGraph) 
 
 
 def test_atlas_evidence_is_the_sentence_of_the_newest_paper(
-    nx_graph: nx.DiGraph, extractions: tuple[Extraction, ...]
+    view: GraphView, extractions: tuple[Extraction, ...]
 ) -> None:
-    data = atlas_data(nx_graph, extractions=lambda: extractions)
+    data = atlas_data(view, extractions=lambda: extractions)
     i = data["key"].index("concept:bert")
     [(paper_id, source, sentence)] = data["panel"][i]["evidence"]
     assert paper_id == "p03"  # RoBERTa (2019) is newer than BERT (2018)
@@ -109,8 +114,8 @@ def test_atlas_evidence_is_the_sentence_of_the_newest_paper(
     assert source
 
 
-def test_atlas_csp_allows_exactly_its_inline_scripts(nx_graph: nx.DiGraph) -> None:
-    page = atlas_html(nx_graph, title="t")
+def test_atlas_csp_allows_exactly_its_inline_scripts(view: GraphView) -> None:
+    page = atlas_html(view, title="t")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
     assert csp is not None
     assert "default-src 'none'" in csp.group(1)
@@ -122,13 +127,13 @@ def test_atlas_csp_allows_exactly_its_inline_scripts(nx_graph: nx.DiGraph) -> No
         assert f"'sha256-{digest}'" in csp.group(1)
 
 
-def test_atlas_loads_nothing_from_the_network(nx_graph: nx.DiGraph) -> None:
-    page = atlas_html(nx_graph, title="t")
+def test_atlas_loads_nothing_from_the_network(view: GraphView) -> None:
+    page = atlas_html(view, title="t")
     assert not re.search(r"""<(script|link|img|iframe)[^>]*(src|href)=["']?https?:""", page)
 
 
 def test_atlas_hostile_text_only_travels_as_escaped_json(
-    hostile: tuple[nx.DiGraph, list[Extraction]],
+    hostile: tuple[GraphView, list[Extraction]],
 ) -> None:
     G, extractions = hostile
     page = atlas_html(G, title='<b>"kg"</b>', extractions=lambda: extractions)
@@ -143,14 +148,14 @@ def test_atlas_hostile_text_only_travels_as_escaped_json(
 
 
 def test_atlas_of_an_empty_graph_is_a_page(tmp_path: Path) -> None:
-    page = atlas_html(to_networkx(graph_data([], [])), title="empty")
+    page = atlas_html(GraphView.of(graph_data([], [])), title="empty")
     assert _data(page)["key"] == []
 
 
-def test_index_links_atlas_and_pages_in_the_folder(nx_graph: nx.DiGraph, tmp_path: Path) -> None:
+def test_index_links_atlas_and_pages_in_the_folder(view: GraphView, tmp_path: Path) -> None:
     (tmp_path / "focus-lora.html").write_text("<title>kg · Around LoRA &amp; co</title>")
     (tmp_path / "query.html").write_text("<html><title>Query: MATCH p</title></html>")
-    render_views(nx_graph, tmp_path)
+    render_views(view, tmp_path)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     for href in ("atlas.html", "papers.html", "concepts.html", "focus-lora.html", "query.html"):
         assert f'href="{href}"' in index
@@ -158,17 +163,15 @@ def test_index_links_atlas_and_pages_in_the_folder(nx_graph: nx.DiGraph, tmp_pat
 
 
 @pytest.mark.parametrize("name", ["papers.html", "concepts.html", "atlas.html"])
-def test_every_view_links_back_to_the_index(
-    nx_graph: nx.DiGraph, tmp_path: Path, name: str
-) -> None:
-    render_views(nx_graph, tmp_path)
+def test_every_view_links_back_to_the_index(view: GraphView, tmp_path: Path, name: str) -> None:
+    render_views(view, tmp_path)
     assert '<a href="index.html">Summary</a>' in (tmp_path / name).read_text(encoding="utf-8")
 
 
-def test_focus_page_links_back_to_the_index(nx_graph: nx.DiGraph, tmp_path: Path) -> None:
+def test_focus_page_links_back_to_the_index(view: GraphView, tmp_path: Path) -> None:
     from viz.html import render_focus
 
-    page = render_focus(nx_graph, tmp_path / "focus-bert.html", focus="BERT")
+    page = render_focus(view, tmp_path / "focus-bert.html", focus="BERT")
     assert '<a href="index.html">Summary</a>' in page.read_text(encoding="utf-8")
 
 
@@ -178,7 +181,7 @@ def test_atlas_draws_at_most_max_drawn_links(
     import viz.atlas
 
     monkeypatch.setattr(viz.atlas, "MAX_DRAWN_LINKS", 3)
-    data = atlas_data(to_networkx(graph))
+    data = atlas_data(GraphView.of(graph))
     assert data["n_drawn"] == 3
     assert len(data["links"]) > 3 * 3  # every kept link is still there for the panel
 

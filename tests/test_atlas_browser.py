@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role, concept_key
+from viz.graphview import GraphView
 from viz.html import render_views
 from viz.synthetic import synthetic_corpus
 
@@ -62,12 +62,12 @@ def _extra() -> list[tuple[Paper, list[Entity]]]:
 
 
 @pytest.fixture(scope="module")
-def G_and_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.DiGraph, Path]:
+def G_and_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[GraphView, Path]:
     papers, extractions = synthetic_corpus(400, seed=2)
     for paper, entities in _extra():
         papers.append(paper)
         extractions.append(Extraction(paper.id, paper.title, tuple(entities)))
-    G = to_networkx(graph_data(papers, extractions))
+    G = GraphView.of(graph_data(papers, extractions))
     out = tmp_path_factory.mktemp("atlas")
     render_views(G, out, title="atlas test", extractions=lambda: extractions)
     return G, out
@@ -99,7 +99,7 @@ class Opened:
 
 
 @pytest.fixture
-def atlas(browser: Browser, G_and_site: tuple[nx.DiGraph, Path]) -> Iterator[Opened]:
+def atlas(browser: Browser, G_and_site: tuple[GraphView, Path]) -> Iterator[Opened]:
     opened = Opened(browser, G_and_site[1] / "atlas.html")
     yield opened
     opened.context.close()
@@ -127,10 +127,10 @@ def _click_node(page: Page, key: str) -> None:
 
 
 def test_atlas_draws_every_concept_offline(
-    atlas: Opened, G_and_site: tuple[nx.DiGraph, Path]
+    atlas: Opened, G_and_site: tuple[GraphView, Path]
 ) -> None:
     G = G_and_site[0]
-    n_concepts = sum(1 for _, kind in G.nodes(data="kind") if kind == "Concept")
+    n_concepts = len(G.concepts)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     atlas.page.screenshot(path=str(ARTIFACTS / "atlas.png"))
     assert atlas.errors == []
@@ -267,7 +267,7 @@ def test_atlas_colour_by_community(atlas: Opened) -> None:
 
 
 def test_atlas_selection_shows_links_beyond_the_drawn_ones(
-    browser: Browser, G_and_site: tuple[nx.DiGraph, Path], monkeypatch: pytest.MonkeyPatch
+    browser: Browser, G_and_site: tuple[GraphView, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import viz.atlas
 

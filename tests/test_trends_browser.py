@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role, concept_key
+from viz.graphview import GraphView
 from viz.html import render_views
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,7 @@ SPEC = {
 DIM = "#e6e6e6"
 
 
-def _graph(*, dated: bool) -> nx.DiGraph:
+def _graph(*, dated: bool) -> GraphView:
     papers, extractions = [], []
     for i, month in enumerate(MONTHS):
         for k in range(10):
@@ -52,7 +52,7 @@ def _graph(*, dated: bool) -> nx.DiGraph:
                 if k < counts[i]
             )
             extractions.append(Extraction(pid, f"Paper {pid}", entities))
-    return to_networkx(graph_data(papers, extractions))
+    return GraphView.of(graph_data(papers, extractions))
 
 
 @pytest.fixture(scope="module")

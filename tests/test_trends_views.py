@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
-import networkx as nx
 import pytest
 
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role, concept_key
 from viz.atlas import atlas_html
+from viz.graphview import GraphView
 from viz.index import index_html
 
 HOSTILE = '<img src=y onerror=alert(3)>Net</script>"'
@@ -20,7 +21,7 @@ MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
 SPEC = {HOSTILE: [0, 0, 0, 0, 5, 5], "Old Net": [3, 3, 3, 3, 0, 0], "Steady": [2] * 6}
 
 
-def dated_graph(spec: dict[str, list[int]] = SPEC, *, dated: bool = True) -> nx.DiGraph:
+def dated_graph(spec: dict[str, list[int]] = SPEC, *, dated: bool = True) -> GraphView:
     papers, extractions = [], []
     for i, month in enumerate(MONTHS):
         for k in range(10):
@@ -32,7 +33,7 @@ def dated_graph(spec: dict[str, list[int]] = SPEC, *, dated: bool = True) -> nx.
                 Entity(concept_key(n), n, ConceptType.MODEL, Role.USED, ()) for n in names
             )
             extractions.append(Extraction(pid, f"Paper {pid}", entities))
-    return to_networkx(graph_data(papers, extractions))
+    return GraphView.of(graph_data(papers, extractions))
 
 
 def _section(page: str) -> str:
@@ -76,15 +77,15 @@ def test_index_without_dates_has_no_trending_section() -> None:
 
 
 def test_index_says_which_papers_are_undated() -> None:
-    G = dated_graph()
-    G.add_node("paper:undated", kind="Paper", id="undated", title="u", year=None, date=None)
+    rows = dated_graph().data
+    G = GraphView.of(replace(rows, papers=(*rows.papers, Paper("undated", "u", ""))))
     assert "1 undated papers left out" in _section(index_html(G, title="t", views={}))
 
 
 # -- the atlas's time data ----------------------------------------------------------------------
 
 
-def _atlas_data(G: nx.DiGraph) -> dict[str, object]:
+def _atlas_data(G: GraphView) -> dict[str, object]:
     page = atlas_html(G, title="t")
     value: dict[str, object] = {}
     for block in ("kg-data", "kg-panel-data"):

@@ -12,12 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import networkx as nx
 import pytest
 
 from kg.errors import BuildDirError
-from kg.graph import concept_node, graph_data, to_networkx
+from kg.graph import concept_node, graph_data
 from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role, concept_key
+from viz.graphview import GraphView
 from viz.html import json_for_script, render_focus, render_subgraph, render_views
 from viz.select import FocusNotFound, select_concept_map, select_overview
 from viz.style import KIND_STYLES, PAPER
@@ -83,14 +83,20 @@ PAPERS = [
 
 
 @pytest.fixture(scope="module")
-def G() -> nx.DiGraph:
+def G() -> GraphView:
     papers = [p for p, _ in PAPERS]
     extractions = [Extraction(p.id, p.title, tuple(ents)) for p, ents in PAPERS]
-    return to_networkx(graph_data(papers, extractions))
+    return GraphView.of(graph_data(papers, extractions))
+
+
+def _all_keys(G: GraphView) -> set[str]:
+    return {G.paper_key(i) for i in range(len(G.papers))} | {
+        G.concept_key(i) for i in range(len(G.concepts))
+    }
 
 
 @pytest.fixture(scope="module")
-def views(G: nx.DiGraph, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def views(G: GraphView, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out = tmp_path_factory.mktemp("views")
     paths = render_views(G, out, title="test corpus", min_weight=1)
     paths.append(render_focus(G, out / "focus.html", focus="Transformer"))
@@ -107,19 +113,19 @@ def _ids(page: str) -> set[str]:
     return {n["id"] for n in _data(page)["nodes"]}
 
 
-def test_render_views_returns_the_four_pages(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_render_views_returns_the_four_pages(G: GraphView, tmp_path: Path) -> None:
     paths = render_views(G, tmp_path)
     assert [p.name for p in paths] == ["papers.html", "concepts.html", "atlas.html", "index.html"]
     assert all(p.stat().st_size > 0 for p in paths)
 
 
 def test_render_views_of_an_empty_graph_still_writes_pages(tmp_path: Path) -> None:
-    paths = render_views(to_networkx(graph_data([], [])), tmp_path)
+    paths = render_views(GraphView.of(graph_data([], [])), tmp_path)
     assert [len(_ids(p.read_text(encoding="utf-8"))) for p in paths[:2]] == [0, 0]
     assert "No concepts extracted yet" in paths[3].read_text(encoding="utf-8")
 
 
-def test_render_views_leaves_no_temporary_files(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_render_views_leaves_no_temporary_files(G: GraphView, tmp_path: Path) -> None:
     render_views(G, tmp_path)
     render_views(G, tmp_path)  # overwriting goes through a temp file too
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -130,7 +136,7 @@ def test_render_views_leaves_no_temporary_files(G: nx.DiGraph, tmp_path: Path) -
     ]
 
 
-def test_render_views_into_a_file_raises_build_dir_error(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_render_views_into_a_file_raises_build_dir_error(G: GraphView, tmp_path: Path) -> None:
     blocker = tmp_path / "taken"
     blocker.write_text("not a folder")
     with pytest.raises(BuildDirError, match="taken"):
@@ -138,13 +144,13 @@ def test_render_views_into_a_file_raises_build_dir_error(G: nx.DiGraph, tmp_path
 
 
 def test_papers_view_embeds_every_node_of_a_small_graph(
-    G: nx.DiGraph, views: dict[str, str]
+    G: GraphView, views: dict[str, str]
 ) -> None:
-    assert _ids(views["papers.html"]) == set(G.nodes)
+    assert _ids(views["papers.html"]) == _all_keys(G)
 
 
-def test_concepts_view_embeds_every_linked_concept(G: nx.DiGraph, views: dict[str, str]) -> None:
-    linked = {n for u, v, t in G.edges(data="type") if t == "CO_OCCURS" for n in (u, v)}
+def test_concepts_view_embeds_every_linked_concept(G: GraphView, views: dict[str, str]) -> None:
+    linked = {G.concept_key(n) for i, j, _ in G.co_occurs() for n in (i, j)}
     assert _ids(views["concepts.html"]) == linked
 
 
@@ -212,31 +218,31 @@ def test_json_for_script_has_no_markup_characters(text: str) -> None:
     assert json.loads(encoded) == {"title": text}
 
 
-def test_papers_view_shows_the_cap_note(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_papers_view_shows_the_cap_note(G: GraphView, tmp_path: Path) -> None:
     page = render_views(G, tmp_path, max_nodes=4)[0].read_text(encoding="utf-8")
-    assert f"showing 4 of {G.number_of_nodes()} nodes" in page
+    assert f"showing 4 of {len(_all_keys(G))} nodes" in page
     assert len(_ids(page)) == 4
 
 
-def test_overview_keeps_top_concepts_and_their_papers(G: nx.DiGraph) -> None:
+def test_overview_keeps_top_concepts_and_their_papers(G: GraphView) -> None:
     sub = select_overview(G, max_nodes=4)
     assert next(n.id for n in sub.nodes) == _cid("Transformer")
     assert all(n.kind == PAPER for n in sub.nodes[1:])
 
 
-def test_concept_map_drops_links_below_min_weight(G: nx.DiGraph) -> None:
+def test_concept_map_drops_links_below_min_weight(G: GraphView) -> None:
     sub = select_concept_map(G, max_nodes=100, min_weight=2)
     assert {(e.source, e.target) for e in sub.edges} == {(_cid("GLUE"), _cid("Transformer"))}
-    assert sub.showing == f"showing 2 of {len(G) - len(PAPERS)} concepts"
+    assert sub.showing == f"showing 2 of {len(G.concepts)} concepts"
 
 
-def test_concept_map_gives_each_concept_a_community(G: nx.DiGraph) -> None:
+def test_concept_map_gives_each_concept_a_community(G: GraphView) -> None:
     sub = select_concept_map(G, max_nodes=100, min_weight=1)
     assert all(n.community is not None for n in sub.nodes)
     assert sub.communities
 
 
-def test_focus_view_holds_the_two_hop_neighbourhood(G: nx.DiGraph, views: dict[str, str]) -> None:
+def test_focus_view_holds_the_two_hop_neighbourhood(G: GraphView, views: dict[str, str]) -> None:
     ids = _ids(views["focus.html"])
     assert {"paper:2106.09685", _cid("LoRA"), _cid("BERT"), _cid(HOSTILE_CONCEPT)} <= ids
     assert _cid("AlphaFold") not in ids
@@ -252,14 +258,14 @@ def test_focus_view_holds_the_two_hop_neighbourhood(G: nx.DiGraph, views: dict[s
     ],
 )
 def test_focus_finds_node_by_alias_id_or_title(
-    G: nx.DiGraph, tmp_path: Path, focus: str, key: str
+    G: GraphView, tmp_path: Path, focus: str, key: str
 ) -> None:
     page = render_focus(G, tmp_path / "f.html", focus=focus, depth=1).read_text(encoding="utf-8")
     assert key in _ids(page)
     assert next(n for n in _data(page)["nodes"] if n["id"] == key)["borderWidth"] == 4
 
 
-def test_focus_on_unknown_name_suggests_close_ones(G: nx.DiGraph, tmp_path: Path) -> None:
+def test_focus_on_unknown_name_suggests_close_ones(G: GraphView, tmp_path: Path) -> None:
     with pytest.raises(FocusNotFound, match="Did you mean 'Transformer'"):
         render_focus(G, tmp_path / "f.html", focus="Transfomer")
 
@@ -312,7 +318,7 @@ def test_import_viz_html_does_not_import_pyvis() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["viz.style", "viz.subgraph", "viz.select", "viz.html", "viz.synthetic"]
+    "module", ["viz.style", "viz.subgraph", "viz.select", "viz.html", "viz.synthetic", "viz.graphview"]
 )
 def test_viz_doctests_pass(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
@@ -321,7 +327,7 @@ def test_viz_doctests_pass(module: str) -> None:
 
 
 def test_overview_puts_broad_classes_after_specific_concepts():
-    from kg.graph import graph_data, to_networkx
+    from kg.graph import graph_data
     from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role
     from viz.select import select_overview
 
@@ -340,6 +346,6 @@ def test_overview_puts_broad_classes_after_specific_concepts():
         Extraction(p.id, p.title, (ent("LLM", generic=True), ent(f"M{i}")))
         for i, p in enumerate(papers)
     ]
-    sub = select_overview(to_networkx(graph_data(papers, exts)), max_nodes=8)
+    sub = select_overview(GraphView.of(graph_data(papers, exts)), max_nodes=8)
     shown = [n.id for n in sub.nodes if n.id.startswith("concept:")]
     assert "concept:llm" not in shown

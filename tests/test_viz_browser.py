@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role, concept_key
+from viz.graphview import GraphView
 from viz.html import FOCUS_MAX_NODES, MAX_NODES, MIN_WEIGHT, render_focus, render_views
 from viz.select import select_concept_map, select_focus, select_overview
 from viz.synthetic import synthetic_corpus
@@ -67,16 +67,16 @@ def _extra_papers() -> list[tuple[Paper, list[Entity]]]:
 
 
 @pytest.fixture(scope="module")
-def G() -> nx.DiGraph:
+def G() -> GraphView:
     papers, extractions = synthetic_corpus(300, seed=1)
     for paper, entities in _extra_papers():
         papers.append(paper)
         extractions.append(Extraction(paper.id, paper.title, tuple(entities)))
-    return to_networkx(graph_data(papers, extractions))
+    return GraphView.of(graph_data(papers, extractions))
 
 
 @pytest.fixture(scope="module")
-def site(G: nx.DiGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(G: GraphView, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     render_views(G, out, title="synthetic corpus")
     render_focus(G, out / "focus.html", focus="LoRA")
@@ -157,7 +157,7 @@ def test_view_makes_no_network_request(loaded: Loaded) -> None:
     assert [u for u in loaded.requests if not u.startswith(("file://", "data:"))] == []
 
 
-def test_view_network_holds_the_selected_nodes(loaded: Loaded, G: nx.DiGraph) -> None:
+def test_view_network_holds_the_selected_nodes(loaded: Loaded, G: GraphView) -> None:
     name = Path(loaded.page.url).name
     expected = {
         "papers.html": lambda: select_overview(G, max_nodes=MAX_NODES),
@@ -279,7 +279,7 @@ def test_index_loads_offline_with_links(browser: Browser, site: Path) -> None:
 
 
 def test_empty_view_settles_and_says_why(browser: Browser, tmp_path: Path) -> None:
-    render_views(to_networkx(graph_data([], [])), tmp_path)
+    render_views(GraphView.of(graph_data([], [])), tmp_path)
     seen = _open(browser, tmp_path / "concepts.html")
     assert seen.page.is_visible("#kg-empty")
     assert seen.page.evaluate("network.physics.physicsEnabled") is False

@@ -15,15 +15,20 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.model import ConceptType, Extraction
-from kg.vocab import paper_node
+from kg.model import ConceptType, Extraction, Paper
 from viz.html import _csp, _write, json_for_script
-from viz.select import backbone, concept_keys
+from viz.select import ranked_concepts
 from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
 from viz.subgraph import safe_url
 
 if TYPE_CHECKING:
-    import networkx as nx
+    import numpy as np
+    import numpy.typing as npt
+
+    from viz.graphview import GraphView
+
+    Ints = npt.NDArray[np.int32]
+    Index = npt.NDArray[np.intp]
 
 Extractions = Callable[[], Iterable[Extraction]]  # gives the build's extractions afresh
 
@@ -41,7 +46,7 @@ PANEL_KEYS = ("papers", "panel")  # parsed by the page only when a panel first o
 
 
 def render_atlas(
-    G: nx.DiGraph,
+    G: GraphView,
     out: Path,
     *,
     title: str = "kg",
@@ -53,7 +58,7 @@ def render_atlas(
 
 
 def atlas_html(
-    G: nx.DiGraph,
+    G: GraphView,
     *,
     title: str,
     extractions: Extractions | None = None,
@@ -85,87 +90,101 @@ def atlas_html(
     return page
 
 
-def atlas_data(G: nx.DiGraph, *, extractions: Extractions | None = None) -> dict[str, Any]:
+def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[str, Any]:
     """Column arrays (one entry per concept, most papers first), links, papers and panel data."""
     from viz.layout import force_layout
+    from viz.trending import time_data
 
-    keys = concept_keys(G)
-    index = {k: i for i, k in enumerate(keys)}
-    links = _links(G, index)
-    pos = force_layout(len(keys), [(i, j, float(w)) for i, j, w in links])
-    community, n_communities = _communities(len(keys), links)
+    order = ranked_concepts(G)
+    keys = [G.concept_key(c) for c in order]
+    links = _links(G, order)
+    pos = force_layout(len(order), [(i, j, float(w)) for i, j, w in links])
+    community, n_communities = _communities(len(order), links)
     types = [str(t) for t in ConceptType]
-    mentions = _mentions_newest_first(G)
-    papers: dict[str, int] = {}
-    panel = [_panel(G, k, mentions.get(k, []), papers) for k in keys]
+    newest = _newest_first(G)
+    papers: dict[int, int] = {}
+    panel, years = [], []
+    for c in order:
+        mentions = newest(c)
+        panel.append(_panel(G, c, mentions[:N_PANEL_PAPERS], papers))
+        years.append(sorted({y for p, _ in mentions if (y := G.papers[p].year)}))
     if extractions is not None:
-        _add_evidence(G, keys, mentions, panel, extractions)
+        _add_evidence(G, order, panel, papers, extractions)
     time = time_data(G, keys, panel)
+    concepts = [G.concepts[c] for c in order]
     return {
         "types": types,
         "type_colours": [style_of(t).colour for t in types],
         "community_colours": [*COMMUNITY_COLOURS, SMALL_COMMUNITY],
         "n_communities": n_communities,
         "key": keys,
-        "name": [str(G.nodes[k].get("name") or k) for k in keys],
-        "type": [_type_index(types, G.nodes[k].get("type")) for k in keys],
-        "count": [int(G.nodes[k].get("paper_count") or 0) for k in keys],
+        "name": [c.name or k for c, k in zip(concepts, keys, strict=True)],
+        "type": [_type_index(types, c.type) for c in concepts],
+        "count": [c.paper_count for c in concepts],
         "x": [round(x, 4) for x, _ in pos],
         "y": [round(y, 4) for _, y in pos],
         "community": community,
-        "years": [
-            sorted({y for p, _ in mentions.get(k, []) if (y := G.nodes[p].get("year"))})
-            for k in keys
-        ],
-        "aliases": [[str(a) for a in G.nodes[k].get("aliases") or ()] for k in keys],
+        "years": years,
+        "aliases": [[str(a) for a in c.aliases] for c in concepts],
         "links": [v for link in links for v in link],
         "n_drawn": min(len(links), MAX_DRAWN_LINKS),
         "time": time,
-        "papers": [_paper_row(G, p) for p in papers],
+        "papers": [_paper_row(G.papers[p]) for p in papers],
         "panel": panel,
     }
 
 
-def time_data(
-    G: nx.DiGraph, keys: Sequence[str], panel: Sequence[dict[str, Any]]
-) -> dict[str, Any] | None:
-    """Periods, papers per period, each concept's first period (-1: none) and trend bound
-    (kg.trends: > 1 rising, < 1 falling, else 1), and in each panel its papers per period
-    (concepts in two dated papers or more); None when no paper has a date."""
-    from kg.trends import NoDates, trends_of_graph
+def _links(G: GraphView, order: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Each concept's LINKS_PER_CONCEPT strongest co-occurrences (select.backbone, on arrays:
+    a Python tuple per co-occurrence would take ~100 bytes each, millions at 100k papers), as
+    (position, position, weight) in `order`, strongest first."""
+    import numpy as np
 
-    try:
-        found = trends_of_graph(G, limit=max(1, len(keys)))
-    except NoDates:
-        return None
-    labels = [p.label for p in found.periods]
-    where = {label: i for i, label in enumerate(labels)}
-    rows = {r.id: r for r in found.top}
-    first, trend = [], []
-    for key, box in zip(keys, panel, strict=True):
-        row = rows.get(key)
-        first.append(where[row.first] if row else -1)
-        trend.append(round(row.bound, 4) if row else 1)
-        if row and sum(row.counts) >= 2:
-            box["counts"] = list(row.counts)
-    return {
-        "by": found.by,
-        "periods": labels,
-        "papers": [p.papers for p in found.periods],
-        "partial": [i for i, p in enumerate(found.periods) if p.partial],
-        "since": where[found.since],
-        "first": first,
-        "trend": trend,
-    }
+    n = len(order)
+    at = np.full(len(G.concepts), -1, dtype=np.int32)
+    at[np.asarray(order, dtype=np.int64)] = np.arange(n, dtype=np.int32)
+    # Links of equal weight are ordered by their ends' keys, as in backbone: by key rank.
+    by_key = np.empty(n, dtype=np.int32)
+    by_key[np.argsort([G.concept_key(c) for c in order], kind="stable")] = np.arange(n)
+    cat, co_occurs = G.concept_at, G.data.co_occurs
+    rows = np.fromiter(
+        (x for e in co_occurs for x in (cat.get(e.source, -1), cat.get(e.target, -1), e.weight)),
+        dtype=np.int32,
+        count=3 * len(co_occurs),
+    ).reshape(-1, 3)
+    rows = rows[(rows[:, 0] >= 0) & (rows[:, 1] >= 0)]
+    u, v, w = at[rows[:, 0]], at[rows[:, 1]], np.maximum(rows[:, 2], 1)
+    del rows
+    kept = strongest_per_node(by_key[u], by_key[v], w, LINKS_PER_CONCEPT)
+    return [(int(i), int(j), int(k)) for i, j, k in zip(u[kept], v[kept], w[kept], strict=True)]
 
 
-def _links(G: nx.DiGraph, index: Mapping[str, int]) -> list[tuple[int, int, int]]:
-    edges = [
-        (u, v, int(d.get("weight") or 1))
-        for u, v, d in G.edges(data=True)
-        if d.get("type") == "CO_OCCURS" and u in index and v in index
-    ]
-    return [(index[u], index[v], w) for u, v, w in backbone(edges, LINKS_PER_CONCEPT)]
+def strongest_per_node(u: Ints, v: Ints, w: Ints, k: int) -> Index:
+    """Indices of the links (u, v, weight) among the `k` strongest of either end, strongest
+    first: select.backbone on arrays, ties broken by u then v.
+
+    Example:
+        >>> import numpy as np
+        >>> u, v, w = np.array([0, 0, 0, 3]), np.array([1, 2, 3, 4]), np.array([5, 4, 1, 1])
+        >>> strongest_per_node(u, v, w, 1).tolist()
+        [0, 1, 2, 3]
+        >>> strongest_per_node(np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([5, 4, 1]), 1).tolist()
+        [0, 1]
+    """
+    import numpy as np
+
+    edge = np.concatenate((np.arange(len(w)), np.arange(len(w))))  # each link at both ends
+    end = np.concatenate((u, v))
+    order = np.lexsort((v[edge], u[edge], -w[edge], end))  # by end, then strongest first
+    ends = end[order]
+    first = np.ones(len(ends), dtype=bool)
+    first[1:] = ends[1:] != ends[:-1]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(ends)), 0))
+    keep = np.zeros(len(w), dtype=bool)
+    keep[edge[order[np.arange(len(ends)) - group_start < k]]] = True
+    kept = np.flatnonzero(keep)
+    result: Index = kept[np.lexsort((v[kept], u[kept], -w[kept]))]
+    return result
 
 
 def _communities(n: int, links: Sequence[tuple[int, int, int]]) -> tuple[list[int], int]:
@@ -194,30 +213,22 @@ def _type_index(types: list[str], kind: object) -> int:
     return types.index(str(kind)) if str(kind) in types else 0
 
 
-def _mentions_newest_first(G: nx.DiGraph) -> dict[str, list[tuple[str, str]]]:
-    """Concept key -> (paper key, role) of every paper naming it, newest first (one pass)."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for paper, concept, d in G.edges(data=True):
-        if d.get("type") == "MENTIONS":
-            found.setdefault(concept, []).append((paper, str(d.get("role"))))
-    order = {
-        k: (-(d.get("year") or 0), str(d.get("title") or k))
-        for k, d in G.nodes(data=True)
-        if d.get("kind") == "Paper"
-    }
-    for rows in found.values():
-        rows.sort(key=lambda row: order[row[0]])
-    return found
+def _newest_first(G: GraphView) -> Callable[[int], list[tuple[int, str]]]:
+    """A concept's (paper, role) links, newest paper first (then by title)."""
+    order = [(-(p.year or 0), p.title or G.paper_key(i)) for i, p in enumerate(G.papers)]
+
+    def newest(concept: int) -> list[tuple[int, str]]:
+        return sorted(G.papers_of(concept), key=lambda row: order[row[0]])
+
+    return newest
 
 
 def _panel(
-    G: nx.DiGraph, key: str, mentions: Sequence[tuple[str, str]], papers: dict[str, int]
+    G: GraphView, concept: int, mentions: Sequence[tuple[int, str]], papers: dict[int, int]
 ) -> dict[str, Any]:
     """A concept's side panel: papers (index into `papers`, role), newest first; alias reasons."""
-    rows = [
-        [papers.setdefault(p, len(papers)), _role(role)] for p, role in mentions[:N_PANEL_PAPERS]
-    ]
-    merged = [str(m) for m in G.nodes[key].get("merged") or ()]
+    rows = [[papers.setdefault(p, len(papers)), _role(role)] for p, role in mentions]
+    merged = [str(m) for m in G.concepts[concept].merged]
     return {"papers": rows, "merged": merged, "evidence": []}
 
 
@@ -225,48 +236,47 @@ def _role(role: object) -> int:
     return ROLES.index(str(role)) if str(role) in ROLES else len(ROLES) - 1
 
 
-def _paper_row(G: nx.DiGraph, key: str) -> list[Any]:
-    d = G.nodes[key]
-    paper_id = str(d.get("id") or key)
-    return [paper_id, str(d.get("title") or paper_id), d.get("year"), safe_url(d.get("url"))]
+def _paper_row(paper: Paper) -> list[Any]:
+    return [paper.id, paper.title or paper.id, paper.year, safe_url(paper.url)]
 
 
 def _add_evidence(
-    G: nx.DiGraph,
-    keys: Sequence[str],
-    mentions: Mapping[str, Sequence[tuple[str, str]]],
+    G: GraphView,
+    order: Sequence[int],
     panel: list[dict[str, Any]],
+    papers: Mapping[int, int],
     extractions: Extractions,
 ) -> None:
     """Per concept: which type each finder gave it, in how many papers (as kg explain says),
     and for its first N_EVIDENCE listed papers what found it and the sentence.
 
     Reads the extractions twice (acronym joins, then the entities), keeping only counts and
-    the wanted sentences.
+    the wanted sentences. `panel` holds each concept's papers newest first (`_panel`).
     """
     from kg.explain import evidence_of
     from kg.graph import _acronym_targets
-    from kg.model import Paper
 
     redirect = _acronym_targets(extractions())
-    index = {str(G.nodes[key].get("id")): n for n, key in enumerate(keys)}
-    votes: list[Counter[tuple[str, str]]] = [Counter() for _ in keys]
+    index = {G.concepts[c].id: n for n, c in enumerate(order)}
+    votes: list[Counter[tuple[str, str]]] = [Counter() for _ in order]
+    listed = list(papers)  # panel rows name papers by their place in `papers`
     wanted = {  # the most-mentioned concepts first, within the page's budget
-        (str(G.nodes[paper_key].get("id")), n)
-        for n, key in enumerate(keys[:N_EVIDENCE_CONCEPTS])
-        for paper_key, _ in mentions.get(key, [])[:N_EVIDENCE]
+        (G.papers[listed[row[0]]].id, n)
+        for n, box in enumerate(panel[:N_EVIDENCE_CONCEPTS])
+        for row in box["papers"][:N_EVIDENCE]
     }
     for ext in extractions():
         for ent in ext.entities:
             n = index.get(redirect.get(ent.concept_id, ent.concept_id), -1)
-            d = G.nodes.get(paper_node(ext.paper_id))
-            if n < 0 or d is None:
+            at = G.paper_at.get(ext.paper_id)
+            if n < 0 or at is None:
                 continue
             votes[n][(str(ent.type), ent.source)] += 1
             if (ext.paper_id, n) not in wanted:
                 continue
             wanted.discard((ext.paper_id, n))
-            paper = Paper(ext.paper_id, str(d.get("title") or ""), str(d.get("abstract") or ""))
+            d = G.papers[at]
+            paper = Paper(ext.paper_id, str(d.title or ""), str(d.abstract or ""))
             ev = evidence_of(paper, ent)
             if ev is not None:
                 at = ev.start - ev.sentence_start

@@ -37,8 +37,9 @@ from viz.style import (
 from viz.subgraph import Subgraph, VizNode, subgraph_from_rows
 
 if TYPE_CHECKING:
-    import networkx as nx
     from pyvis.network import Network
+
+    from viz.graphview import GraphView
 
 MAX_NODES = 300  # per view: readable at a glance, interactive in ~1 s (tests/bench/bench_views.py)
 MIN_WEIGHT = 2
@@ -61,7 +62,7 @@ NAV = {
 
 
 def render_views(
-    G: nx.DiGraph,
+    G: GraphView,
     out_dir: Path,
     *,
     title: str = "kg",
@@ -107,7 +108,7 @@ def other_pages(folder: Path) -> dict[str, str]:
     return found
 
 
-def refresh_index(G: nx.DiGraph, folder: Path, *, title: str = "kg") -> Path:
+def refresh_index(G: GraphView, folder: Path, *, title: str = "kg") -> Path:
     """Write a build's index.html again so it links the pages now in `folder` (after kg viz
     --focus or --query), under the folder's lock, and record its new hash in the manifest."""
     import json
@@ -131,7 +132,7 @@ def refresh_index(G: nx.DiGraph, folder: Path, *, title: str = "kg") -> Path:
     return path
 
 
-def render_focus(G: nx.DiGraph, out: Path, *, focus: str, depth: int = 2) -> Path:
+def render_focus(G: GraphView, out: Path, *, focus: str, depth: int = 2) -> Path:
     """Write the neighbourhood of a concept (name or alias) or paper (id or title) to `out`."""
     sub = select_focus(G, focus=focus, depth=depth, max_nodes=FOCUS_MAX_NODES)
     return _write(Path(out), page_html(sub, title=sub.title, nav=NAV))

@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from kg.model import ConceptType
-from viz.select import concept_keys
+from viz.select import ranked_concepts
 from viz.style import PAPER, shape_svg, style_of
 from viz.trending import CSS as TRENDING_CSS
 from viz.trending import trending_html
 
 if TYPE_CHECKING:
-    import networkx as nx
-
+    from kg.graph import ConceptNode
+    from viz.graphview import GraphView
     from viz.subgraph import Subgraph
 
 N_TOP_PER_TYPE = 10
@@ -33,7 +33,7 @@ td.n, th.n { text-align: right; } .muted { color: #666; }
 
 
 def index_html(
-    G: nx.DiGraph,
+    G: GraphView,
     *,
     title: str,
     views: Mapping[str, Subgraph],
@@ -42,12 +42,10 @@ def index_html(
 ) -> str:
     """The summary page: counts, links to the atlas, each view (file name -> its content) and
     other pages (focus, query: file name -> title), then the top concepts."""
-    kinds = Counter(
-        d.get("type") if d.get("kind") == "Concept" else d.get("kind")
-        for _, d in G.nodes(data=True)
-    )
-    n_concepts = sum(n for k, n in kinds.items() if k != PAPER)
-    n_links = sum(1 for *_, t in G.edges(data="type") if t == "MENTIONS")
+    kinds = Counter(str(c.type) for c in G.concepts)
+    kinds[PAPER] = len(G.papers)
+    n_concepts = len(G.concepts)
+    n_links = G.n_links
     esc = html.escape
     parts = [
         f"<h1>{esc(title)}</h1>",
@@ -94,17 +92,17 @@ def _type_row(kind: str, n: int) -> str:
     return f'<tr><td>{shape_svg(st.shape, st.colour, st.border)} {html.escape(kind)}</td><td class="n">{n}</td></tr>'
 
 
-def _top_table(G: nx.DiGraph) -> str:
+def _top_table(G: GraphView) -> str:
     """The most-mentioned concepts of each type, side by side; broad classes marked."""
-    keys = concept_keys(G)
-    if not keys:
+    ranked = [G.concepts[i] for i in ranked_concepts(G)]
+    if not ranked:
         return "<p class='muted'>No concepts extracted yet.</p>"
     columns = []
     for ctype in ConceptType:
-        of_type = [k for k in keys if G.nodes[k].get("type") == str(ctype)][:N_TOP_PER_TYPE]
+        of_type = [c for c in ranked if c.type == ctype][:N_TOP_PER_TYPE]
         if not of_type:
             continue
-        items = "\n".join(_top_item(G.nodes[k]) for k in of_type)
+        items = "\n".join(_top_item(c) for c in of_type)
         st = style_of(str(ctype))
         heading = f"{shape_svg(st.shape, st.colour, st.border)} {html.escape(str(ctype))}"
         columns.append(f'<div class="top"><h3>{heading}</h3><ol>{items}</ol></div>')
@@ -112,10 +110,9 @@ def _top_table(G: nx.DiGraph) -> str:
     return f'<h2>Top concepts by type</h2><div class="tops">{"".join(columns)}</div>{note}'
 
 
-def _top_item(d: Mapping[str, object]) -> str:
-    star = " *" if d.get("generic") else ""
-    n = int(str(d.get("paper_count") or 0))
-    return f'<li>{html.escape(str(d.get("name")))}{star} <span class="muted">{n}</span></li>'
+def _top_item(c: ConceptNode) -> str:
+    star = " *" if c.generic else ""
+    return f'<li>{html.escape(str(c.name))}{star} <span class="muted">{c.paper_count}</span></li>'
 
 
 _PAGE = """<!DOCTYPE html>

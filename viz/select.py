@@ -8,21 +8,19 @@ from typing import TYPE_CHECKING
 
 from kg.errors import KGError
 from kg.model import concept_key
-from viz.style import PAPER, edge_width
+from viz.style import edge_width
 from viz.subgraph import (
     Subgraph,
     VizEdge,
     VizNode,
     concept_node,
-    concepts_of,
     graph_node,
     mention_edge,
-    paper_count,
-    papers_of,
+    paper_node,
 )
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from viz.graphview import GraphView, Kind
 
 CONCEPT_SHARE = 4  # the overview spends 1/CONCEPT_SHARE of its nodes on concepts
 EDGES_PER_NODE = 3  # the concept map keeps each concept's strongest few links (see backbone)
@@ -41,39 +39,50 @@ class FocusNotFound(KGError):
         )
 
 
-def concept_keys(G: nx.DiGraph) -> list[str]:
-    """Concept node keys, most papers first (ties by name, so views are deterministic)."""
-    keys = [k for k, kind in G.nodes(data="kind") if kind == "Concept"]
-    return sorted(keys, key=lambda k: (-paper_count(G, k), str(G.nodes[k].get("name") or k)))
+def ranked_concepts(G: GraphView) -> list[int]:
+    """Concepts, most papers first (ties by name, so views are deterministic)."""
+    concepts = G.concepts
+    return sorted(
+        range(len(concepts)),
+        key=lambda i: (-concepts[i].paper_count, concepts[i].name or G.concept_key(i)),
+    )
 
 
-def specific_first(G: nx.DiGraph, keys: list[str]) -> list[str]:
-    """Keys with broad classes ("large language model") moved last: they would link everything."""
-    return [k for k in keys if not G.nodes[k].get("generic")] + [
-        k for k in keys if G.nodes[k].get("generic")
+def concept_keys(G: GraphView) -> list[str]:
+    """Concept node keys, most papers first (ties by name)."""
+    return [G.concept_key(i) for i in ranked_concepts(G)]
+
+
+def specific_first(G: GraphView, concepts: list[int]) -> list[int]:
+    """Concepts with broad classes ("large language model") moved last: they would link everything."""
+    generic = [G.concepts[i].generic for i in concepts]
+    return [i for i, g in zip(concepts, generic, strict=True) if not g] + [
+        i for i, g in zip(concepts, generic, strict=True) if g
     ]
 
 
-def select_overview(G: nx.DiGraph, *, max_nodes: int) -> Subgraph:
+def select_overview(G: GraphView, *, max_nodes: int) -> Subgraph:
     """Top concepts by paper count and the papers that mention most of them, `max_nodes` in all.
 
     Broad classes ("large language model") come after every specific concept.
     """
-    concepts = specific_first(G, concept_keys(G))
-    n_papers = sum(1 for _, kind in G.nodes(data="kind") if kind == PAPER)
+    concepts = specific_first(G, ranked_concepts(G))
+    n_papers = len(G.papers)
     top = concepts[: max(1, max_nodes // CONCEPT_SHARE)] if concepts else []
     budget = max(max_nodes - len(top), 0)
-    hits: Counter[str] = Counter()
-    for key in top:
-        hits.update(papers_of(G, key))
-    papers = sorted(hits, key=lambda p: (-hits[p], p))[:budget]
+    hits: Counter[int] = Counter()
+    for c in top:
+        hits.update(p for p, _ in G.papers_of(c))
+    papers = sorted(hits, key=lambda p: (-hits[p], G.paper_key(p)))[:budget]
     if not top:  # no extraction yet: still show the papers
-        papers = sorted(k for k, kind in G.nodes(data="kind") if kind == PAPER)[:max_nodes]
+        papers = sorted(range(n_papers), key=G.paper_key)[:max_nodes]
     shown = set(top)
-    edges = tuple(mention_edge(G, p, c) for p in papers for c in concepts_of(G, p) if c in shown)
+    edges = tuple(
+        mention_edge(G, p, c, role) for p in papers for c, role in G.concepts_of(p) if c in shown
+    )
     # Papers outnumber concepts and spread the layout, so concept labels need a larger font.
-    nodes = tuple(concept_node(G, k, font_scale=OVERVIEW_FONT_SCALE) for k in top)
-    nodes += tuple(graph_node(G, p) for p in papers)
+    nodes = tuple(concept_node(G, c, font_scale=OVERVIEW_FONT_SCALE) for c in top)
+    nodes += tuple(paper_node(G, p) for p in papers)
     return Subgraph(
         title="Papers and concepts",
         nodes=nodes,
@@ -86,21 +95,22 @@ def select_overview(G: nx.DiGraph, *, max_nodes: int) -> Subgraph:
     )
 
 
-def select_concept_map(G: nx.DiGraph, *, max_nodes: int, min_weight: int) -> Subgraph:
+def select_concept_map(G: GraphView, *, max_nodes: int, min_weight: int) -> Subgraph:
     """Concepts linked by CO_OCCURS weight >= `min_weight`, most papers first, coloured by community."""
-    concepts = concept_keys(G)
-    strong = [
-        (u, v, int(w))
-        for u, v, d in G.edges(data=True)
-        if d.get("type") == "CO_OCCURS" and (w := d.get("weight") or 0) >= min_weight
+    concepts = ranked_concepts(G)
+    linked: set[int] = set()
+    for i, j, _ in G.co_occurs(min_weight):
+        linked.update((i, j))
+    ranked = specific_first(G, [c for c in concepts if c in linked] or concepts)[:max_nodes]
+    keep = set(ranked)
+    inside = [
+        (G.concept_key(i), G.concept_key(j), w)
+        for i, j, w in G.co_occurs(min_weight)
+        if i in keep and j in keep
     ]
-    linked = {n for u, v, _ in strong for n in (u, v)}
-    ranked = specific_first(G, [k for k in concepts if k in linked] or concepts)
-    keep = set(ranked[:max_nodes])
-    inside = [e for e in strong if e[0] in keep and e[1] in keep]
     kept_edges = backbone(inside, EDGES_PER_NODE)
-    community, labels = _communities(G, ranked[:max_nodes], kept_edges)
-    nodes = tuple(concept_node(G, k, community=community.get(k)) for k in ranked[:max_nodes])
+    community, labels = _communities(G, ranked, kept_edges)
+    nodes = tuple(concept_node(G, c, community=community.get(G.concept_key(c))) for c in ranked)
     edges = tuple(
         VizEdge(u, v, width=edge_width(w), title=f"co-mentioned in {w} papers")
         for u, v, w in kept_edges
@@ -146,11 +156,13 @@ def _strongest(edge: tuple[str, str, int]) -> tuple[int, str, str]:
 
 
 def _communities(
-    G: nx.DiGraph, keys: list[str], edges: list[tuple[str, str, int]]
+    G: GraphView, concepts: list[int], edges: list[tuple[str, str, int]]
 ) -> tuple[dict[str, int], list[str]]:
     """Louvain communities (seeded: same graph, same colours), ranked by size, named by top concepts."""
     import networkx as nx
 
+    keys = [G.concept_key(c) for c in concepts]
+    names = {k: G.concepts[c].name or k for k, c in zip(keys, concepts, strict=True)}
     H = nx.Graph()
     H.add_nodes_from(keys)
     H.add_weighted_edges_from(edges)
@@ -161,7 +173,7 @@ def _communities(
     )
     community = {k: i for i, g in enumerate(groups) for k in g}
     labels = [
-        ", ".join(str(G.nodes[k].get("name") or k) for k in g[:N_COMMUNITY_NAMES])
+        ", ".join(names[k] for k in g[:N_COMMUNITY_NAMES])
         + (f" (+{len(g) - N_COMMUNITY_NAMES})" if len(g) > N_COMMUNITY_NAMES else "")
         for g in groups
         if len(g) > 1
@@ -169,47 +181,77 @@ def _communities(
     return community, labels
 
 
-def find_node(G: nx.DiGraph, focus: str) -> str:
-    """Key of the node named by `focus`: a node key, concept name, alias or id, paper id, title,
-    or the start of one paper's title."""
-    if focus in G:
-        return focus
+Node = tuple["Kind", int]  # ("paper", i) or ("concept", i)
+
+
+def find_node(G: GraphView, focus: str) -> Node:
+    """The node named by `focus`: a node key, concept name, alias or id, paper id, title, or the
+    start of one paper's title."""
+    found = G.node(focus)
+    if found is not None:
+        return found
     wanted = concept_key(focus)
-    for key in [*concept_keys(G), *sorted(k for k, kind in G.nodes(data="kind") if kind == PAPER)]:
-        data = G.nodes[key]
-        names = [data.get("name"), data.get("id"), data.get("title"), *(data.get("aliases") or ())]
-        if any(isinstance(n, str) and concept_key(n) == wanted for n in names):
-            return str(key)
+    for c in ranked_concepts(G):
+        concept = G.concepts[c]
+        if any(concept_key(n) == wanted for n in (concept.name, concept.id, *concept.aliases)):
+            return "concept", c
+    for p in sorted(range(len(G.papers)), key=G.paper_key):
+        paper = G.papers[p]
+        if any(concept_key(n) == wanted for n in (paper.id, paper.title)):
+            return "paper", p
     start = " ".join(focus.casefold().split())
     by_title = [
-        k
-        for k, d in G.nodes(data=True)
-        if d.get("kind") == PAPER
-        and " ".join(str(d.get("title")).casefold().split()).startswith(start)
+        p
+        for p, paper in enumerate(G.papers)
+        if " ".join(str(paper.title).casefold().split()).startswith(start)
     ]
     if start and len(by_title) == 1:  # the start of a title names the one paper it begins
-        return str(by_title[0])
+        return "paper", by_title[0]
     if start and by_title:
-        raise FocusNotFound(focus, sorted(str(G.nodes[k].get("title")) for k in by_title)[:3])
-    known = [str(d.get("name") or d.get("title") or k) for k, d in G.nodes(data=True)]
+        raise FocusNotFound(focus, sorted(str(G.papers[p].title) for p in by_title)[:3])
+    known = [p.title or G.paper_key(i) for i, p in enumerate(G.papers)]
+    known += [c.name or G.concept_key(i) for i, c in enumerate(G.concepts)]
     raise FocusNotFound(focus, difflib.get_close_matches(focus, known, n=3, cutoff=0.6))
 
 
-def select_focus(G: nx.DiGraph, *, focus: str, depth: int, max_nodes: int) -> Subgraph:
+def select_focus(G: GraphView, *, focus: str, depth: int, max_nodes: int) -> Subgraph:
     """The papers and concepts within `depth` MENTIONS hops of the focus, nearest first."""
-    import networkx as nx
-
     start = find_node(G, focus)
-    mentions = nx.subgraph_view(G, filter_edge=lambda u, v: G.edges[u, v].get("type") == "MENTIONS")
-    dist = nx.single_source_shortest_path_length(mentions.to_undirected(as_view=True), start, depth)
-    keys = sorted(dist, key=lambda k: (dist[k], -paper_count(G, k), k))[:max_nodes]
-    keep = set(keys)
-    nodes: list[VizNode] = [graph_node(G, k, is_focus=k == start) for k in keys]
-    edges = tuple(mention_edge(G, u, v) for u, v in mentions.edges(keys) if u in keep and v in keep)
-    label = nodes[0].tip.head
+    dist = {start: 0}
+    frontier = [start]
+    for hops in range(1, depth + 1):  # breadth first over MENTIONS links, either way
+        reached = []
+        for kind, i in frontier:
+            ends = G.concepts_of(i) if kind == "paper" else G.papers_of(i)
+            other: Kind = "concept" if kind == "paper" else "paper"
+            for j, _ in ends:
+                if (other, j) not in dist:
+                    dist[other, j] = hops
+                    reached.append((other, j))
+        frontier = reached
+
+    def rank(node: Node) -> tuple[int, int, str]:
+        kind, i = node
+        if kind == "paper":
+            return dist[node], 0, G.paper_key(i)
+        return dist[node], -G.concepts[i].paper_count, G.concept_key(i)
+
+    nodes = sorted(dist, key=rank)[:max_nodes]
+    keep = set(nodes)
+    drawn: list[VizNode] = [
+        graph_node(G, kind, i, is_focus=(kind, i) == start) for kind, i in nodes
+    ]
+    edges = tuple(
+        mention_edge(G, p, c, role)
+        for kind, p in nodes
+        if kind == "paper"
+        for c, role in G.concepts_of(p)
+        if ("concept", c) in keep
+    )
+    label = drawn[0].tip.head
     return Subgraph(
         title=f"Around {label}",
-        nodes=tuple(nodes),
+        nodes=tuple(drawn),
         edges=edges,
         n_total=len(dist),
         notes=(f"papers and concepts within {depth} links of {label}",),

@@ -15,7 +15,7 @@ from kg.errors import KGError
 from viz.style import PAPER, font_size, node_size
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from viz.graphview import GraphView, Kind
 
 N_TIP_PAPERS = 5
 N_TIP_CONCEPTS = 12
@@ -125,38 +125,23 @@ def _more(items: list[str], limit: int) -> tuple[str, ...]:
     return (*items[:limit], f"… and {len(items) - limit} more")
 
 
-def papers_of(G: nx.DiGraph, key: str) -> list[str]:
-    """Keys of the papers that mention a concept."""
-    return [p for p in G.predecessors(key) if G.edges[p, key].get("type") == "MENTIONS"]
-
-
-def concepts_of(G: nx.DiGraph, key: str) -> list[str]:
-    """Keys of the concepts a paper mentions."""
-    return [c for c in G.successors(key) if G.edges[key, c].get("type") == "MENTIONS"]
-
-
-def paper_count(G: nx.DiGraph, key: str) -> int:
-    """A concept's number of papers (0 for papers)."""
-    return int(G.nodes[key].get("paper_count") or 0)
-
-
 def concept_node(
-    G: nx.DiGraph,
-    key: str,
+    G: GraphView,
+    i: int,
     *,
     community: int | None = None,
     is_focus: bool = False,
     font_scale: float = 1.0,
 ) -> VizNode:
-    """The drawn form of a concept node of G."""
-    data = G.nodes[key]
-    name = str(data.get("name") or key)
-    kind = str(data.get("type") or "Concept")
-    aliases = [str(a) for a in data.get("aliases") or ()]
-    n_papers = paper_count(G, key)
-    titles = sorted(
-        (G.nodes[p] for p in papers_of(G, key)),
-        key=lambda p: (-(p.get("year") or 0), str(p.get("title") or "")),
+    """The drawn form of concept `i` of G."""
+    c = G.concepts[i]
+    key = G.concept_key(i)
+    name = c.name or key
+    kind = str(c.type or "Concept")
+    aliases = [str(a) for a in c.aliases]
+    n_papers = c.paper_count
+    papers = sorted(
+        (G.papers[p] for p, _ in G.papers_of(i)), key=lambda p: (-(p.year or 0), p.title)
     )
     rows = [("type", kind), ("papers", str(n_papers))]
     if aliases:
@@ -164,8 +149,8 @@ def concept_node(
     tip = Tip(
         head=name,
         rows=tuple(rows),
-        items_head="Papers" if titles else "",
-        items=_more([str(p.get("title") or p.get("id")) for p in titles], N_TIP_PAPERS),
+        items_head="Papers" if papers else "",
+        items=_more([p.title or p.id for p in papers], N_TIP_PAPERS),
     )
     return VizNode(
         id=key,
@@ -180,16 +165,16 @@ def concept_node(
     )
 
 
-def paper_node(G: nx.DiGraph, key: str, *, is_focus: bool = False) -> VizNode:
-    """The drawn form of a paper node of G."""
-    data = G.nodes[key]
-    paper_id = str(data.get("id") or key)
-    title = str(data.get("title") or paper_id)
-    url = safe_url(data.get("url"))
-    names = sorted(str(G.nodes[c].get("name") or c) for c in concepts_of(G, key))
+def paper_node(G: GraphView, i: int, *, is_focus: bool = False) -> VizNode:
+    """The drawn form of paper `i` of G."""
+    paper = G.papers[i]
+    paper_id = paper.id or G.paper_key(i)
+    title = paper.title or paper_id
+    url = safe_url(paper.url)
+    names = sorted(G.concepts[c].name or G.concept_key(c) for c, _ in G.concepts_of(i))
     rows = [("id", paper_id)]
-    if data.get("year"):
-        rows.append(("year", str(data["year"])))
+    if paper.year:
+        rows.append(("year", str(paper.year)))
     if url:
         rows.append(("link", url))
     tip = Tip(
@@ -199,7 +184,7 @@ def paper_node(G: nx.DiGraph, key: str, *, is_focus: bool = False) -> VizNode:
         items=_more(names, N_TIP_CONCEPTS),
     )
     return VizNode(
-        id=key,
+        id=G.paper_key(i),
         label=shorten(title, PAPER_LABEL_CHARS),
         kind=PAPER,
         size=node_size(0, kind=PAPER) * (1.6 if is_focus else 1.0),
@@ -211,17 +196,22 @@ def paper_node(G: nx.DiGraph, key: str, *, is_focus: bool = False) -> VizNode:
     )
 
 
-def graph_node(G: nx.DiGraph, key: str, *, is_focus: bool = False) -> VizNode:
+def graph_node(G: GraphView, kind: Kind, i: int, *, is_focus: bool = False) -> VizNode:
     """The drawn form of any node of G."""
-    if G.nodes[key].get("kind") == PAPER:
-        return paper_node(G, key, is_focus=is_focus)
-    return concept_node(G, key, is_focus=is_focus)
+    if kind == "paper":
+        return paper_node(G, i, is_focus=is_focus)
+    return concept_node(G, i, is_focus=is_focus)
 
 
-def mention_edge(G: nx.DiGraph, paper: str, concept: str) -> VizEdge:
+def mention_edge(G: GraphView, paper: int, concept: int, role: str) -> VizEdge:
     """A paper–concept edge; papers that propose a concept link to it with a thicker line."""
-    role = str(G.edges[paper, concept].get("role") or "mentioned")
-    return VizEdge(paper, concept, width=2.0 if role == "proposed" else 1.0, title=role)
+    role = role or "mentioned"
+    return VizEdge(
+        G.paper_key(paper),
+        G.concept_key(concept),
+        width=2.0 if role == "proposed" else 1.0,
+        title=role,
+    )
 
 
 # Keys a query row may use for a node's display text, kind and edge ends, most specific first.

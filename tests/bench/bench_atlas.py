@@ -27,9 +27,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from kg.build import load_corpus
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
 from kg.model import Extraction, Paper, concept_key
 from viz.atlas import render_atlas
+from viz.graphview import GraphView
 from viz.synthetic import synthetic_corpus
 
 CHROMIUM = "/usr/bin/chromium"
@@ -88,9 +89,9 @@ def bench(
     browser: Browser, papers: list[Paper], exts: list[Extraction], *, name: str, repeat: int
 ) -> None:
     t0 = time.perf_counter()
-    G = to_networkx(graph_data(papers, exts))
+    G = GraphView.of(graph_data(papers, exts))
     graph_s = time.perf_counter() - t0
-    n_concepts = sum(1 for _, kind in G.nodes(data="kind") if kind == "Concept")
+    n_concepts = len(G.concepts)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         path = render_atlas(G, Path(tmp) / "atlas.html", title=name, extractions=lambda: exts)

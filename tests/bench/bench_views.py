@@ -24,7 +24,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from kg.graph import graph_data, to_networkx
+from kg.graph import graph_data
+from viz.graphview import GraphView
 from viz.html import MAX_NODES, render_views
 from viz.synthetic import synthetic_corpus
 
@@ -54,10 +55,10 @@ def time_to_stable(browser: Browser, page_path: Path) -> tuple[float, int]:
 
 
 def bench(
-    browser: Browser, G: object, out: Path, *, name: str, max_nodes: int, repeat: int
+    browser: Browser, G: GraphView, out: Path, *, name: str, max_nodes: int, repeat: int
 ) -> None:
     t0 = time.perf_counter()
-    paths = render_views(G, out, max_nodes=max_nodes)  # type: ignore[arg-type]
+    paths = render_views(G, out, max_nodes=max_nodes)
     render_s = time.perf_counter() - t0
     for path in paths[:2]:
         runs = [time_to_stable(browser, path) for _ in range(repeat)]
@@ -75,10 +76,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    G = to_networkx(graph_data(*synthetic_corpus(args.papers)))
+    G = GraphView.of(graph_data(*synthetic_corpus(args.papers)))
     print(
-        f"synthetic corpus: {args.papers} papers, {G.number_of_nodes()} nodes, "
-        f"{G.number_of_edges()} edges, built in {time.perf_counter() - t0:.1f}s"
+        f"synthetic corpus: {args.papers} papers, {len(G.concepts)} concepts, "
+        f"{G.n_links} links, built in {time.perf_counter() - t0:.1f}s"
     )
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
