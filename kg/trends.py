@@ -33,16 +33,13 @@ from statistics import median
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from kg.errors import KGError
+from kg.rates import FDR, binomial_p, q_values, share_ratio_bound
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from kg.graph import GraphData
 
 By = Literal["month", "year"]
 MIN_PAPERS = 5  # a concept needs this many papers in the two windows to rise or fall
-Z = 1.96  # 95% interval
-FDR = 0.05  # q at most this: the false discovery rate held to 5%
 MAX_MONTH_SPAN = 36  # automatic choice: months below three years of dated papers, else years
 _SINCE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -350,72 +347,15 @@ def _trend(
     )
 
 
-def binomial_p(a: int, k: int, share: float) -> float:
-    """Two-sided exact binomial test: the chance of a split as uneven as `a` of `k` when each
-    paper falls in the recent window with chance `share`.
-
-    Example:
-        >>> round(binomial_p(12, 17, 702 / 2000), 4)  # 12 of 17 papers recent, 35% expected
-        0.0037
-        >>> binomial_p(0, 0, 0.5)
-        1.0
-    """
-    if k == 0 or not 0 < share < 1:
-        return 1.0
-    log_s, log_f = math.log(share), math.log1p(-share)
-    lg = math.lgamma(k + 1)
-
-    def log_pmf(i: int) -> float:
-        return lg - math.lgamma(i + 1) - math.lgamma(k - i + 1) + i * log_s + (k - i) * log_f
-
-    cut = log_pmf(a) + 1e-7
-    return min(1.0, sum(math.exp(x) for i in range(k + 1) if (x := log_pmf(i)) <= cut))
-
-
 def _adjusted(min_papers: int | None, rows: list[ConceptTrend]) -> list[ConceptTrend]:
-    """Each compared concept's q (those with `min_papers` papers; None: nothing compared): its
-    p times (compared / its rank by p), made monotone (Benjamini-Hochberg), so that the
-    concepts with q <= 0.05 hold about 5% false finds."""
+    """Each compared concept (`min_papers` papers or more; None: nothing compared) with its q."""
     if min_papers is None:
         return rows
     compared = sorted(
         (r for r in rows if r.earlier + r.recent >= min_papers), key=lambda r: (r.p, r.id)
     )
-    m, q, qs = len(compared), 1.0, {}
-    for rank in range(m, 0, -1):
-        row = compared[rank - 1]
-        q = min(q, row.p * m / rank)
-        qs[row.id] = q
+    qs = {r.id: q for r, q in zip(compared, q_values([r.p for r in compared]), strict=True)}
     return [replace(r, q=qs[r.id]) if r.id in qs else r for r in rows]
-
-
-def share_ratio_bound(a: int, n2: int, b: int, n1: int) -> float:
-    """The end of the 95% interval of (a/n2) / (b/n1) nearest 1, or 1.0 when it holds 1.
-
-    Wilson's interval for a/(a+b), the recent window's part of the concept's papers, turned
-    into a rate ratio: r = pi/(1-pi) · n1/n2.
-
-    Example:
-        >>> round(share_ratio_bound(10, 700, 2, 1300), 2)  # 10 of 700 papers now, 2 of 1300 before
-        2.29
-        >>> round(share_ratio_bound(0, 700, 10, 1300), 2)  # none now, 10 before: a fall
-        0.71
-        >>> share_ratio_bound(2, 700, 0, 1300)  # two papers, none before: too few to say
-        1.0
-    """
-    k = a + b
-    if not (k and n1 and n2):
-        return 1.0
-    pi = a / k
-    centre = (pi + Z * Z / (2 * k)) / (1 + Z * Z / k)
-    half = Z * math.sqrt(pi * (1 - pi) / k + Z * Z / (4 * k * k)) / (1 + Z * Z / k)
-    low, high = centre - half, centre + half
-    scale = n1 / n2
-    if low > 0 and low / (1 - low) * scale > 1:
-        return low / (1 - low) * scale
-    if high < 1 and high / (1 - high) * scale < 1:
-        return high / (1 - high) * scale
-    return 1.0
 
 
 def _rising(r: ConceptTrend) -> tuple[float, int, str, str]:
@@ -431,21 +371,4 @@ def trends_of_data(data: GraphData, **options: Any) -> Trends:
     dates = {p.id: (p.year, p.date) for p in data.papers}
     concepts = {c.id: ConceptInfo(c.name, str(c.type), c.generic) for c in data.concepts}
     mentions = ((m.paper_id, m.concept_id) for m in data.mentions)
-    return compute_trends(dates, mentions, concepts, **options)
-
-
-def trends_of_graph(G: nx.DiGraph, **options: Any) -> Trends:
-    """Trends of a NetworkX graph made by kg.graph.to_networkx; ids are its node keys
-    (`concept:ID`; see compute_trends for the options)."""
-    dates: dict[str, tuple[object, object]] = {}
-    concepts: dict[str, ConceptInfo] = {}
-    for key, d in G.nodes(data=True):
-        if d.get("kind") == "Paper":
-            dates[key] = (d.get("year"), d.get("date"))
-        elif d.get("kind") == "Concept":
-            info = ConceptInfo(
-                str(d.get("name") or key), str(d.get("type")), bool(d.get("generic"))
-            )
-            concepts[key] = info
-    mentions = ((u, v) for u, v, t in G.edges(data="type") if t == "MENTIONS")
     return compute_trends(dates, mentions, concepts, **options)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from kg.trends import FDR, MIN_PAPERS, ConceptTrend, Period, Trends
+from kg.rates import FDR
+from kg.trends import MIN_PAPERS, ConceptTrend, Period, Trends
 
 BARS = "▁▂▃▄▅▆▇█"
 

@@ -15,12 +15,12 @@ from kg.cli import app
 from kg.errors import KGError
 from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role
+from kg.rates import share_ratio_bound
 from kg.trends import (
     ConceptInfo,
     NoDates,
     Trends,
     compute_trends,
-    share_ratio_bound,
     trends_of_data,
 )
 

@@ -15,13 +15,12 @@ from kg.trends import (
     Period,
     Trends,
     trends_of_data,
-    trends_of_graph,
 )
 from kg.trends_text import chance_note, q_text
 from kg.vocab import concept_node
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from viz.graphview import GraphView
 
 N_TRENDING = 8  # concepts per list on the index page
 SPARK_W, SPARK_H = 120, 22
@@ -33,19 +32,15 @@ CSS = """
 """
 
 
-def view_trends(G: nx.DiGraph | Any, **options: Any) -> Trends | None:
-    """Trends of the graph the views draw (a NetworkX graph, or a view holding the rows as
-    `data`), or None when no paper has a date."""
-    data = getattr(G, "data", None)
+def view_trends(G: GraphView, **options: Any) -> Trends | None:
+    """Trends of the graph the views draw, or None when no paper has a date."""
     try:
-        if data is not None:
-            return trends_of_data(data, **options)
-        return trends_of_graph(G, **options)
+        return trends_of_data(G.data, **options)
     except NoDates:
         return None
 
 
-def trending_html(G: nx.DiGraph | Any, *, limit: int = N_TRENDING) -> str:
+def trending_html(G: GraphView, *, limit: int = N_TRENDING) -> str:
     """The section, or "" when no paper has a date."""
     found = view_trends(G, limit=limit)
     if found is None:
@@ -146,7 +141,7 @@ def sparkline_svg(
 
 
 def time_data(
-    G: nx.DiGraph | Any, keys: Sequence[str], panel: Sequence[dict[str, Any]]
+    G: GraphView, keys: Sequence[str], panel: Sequence[dict[str, Any]]
 ) -> dict[str, Any] | None:
     """For the atlas (concepts in the order of `keys`, their node keys): periods, papers per
     period, each concept's first period (-1: none) and trend bound (> 1 rising, < 1 falling,
@@ -157,7 +152,7 @@ def time_data(
         return None
     labels = [p.label for p in found.periods]
     where = {label: i for i, label in enumerate(labels)}
-    rows = {key: r for r in found.top for key in (r.id, concept_node(r.id))}  # NetworkX: keys
+    rows = {concept_node(r.id): r for r in found.top}
     first, trend = [], []
     for key, box in zip(keys, panel, strict=True):
         row = rows.get(key)
