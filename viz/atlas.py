@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.model import ConceptType, Extraction, Paper
-from viz.html import _csp, _write, json_for_script
+from viz.html import _SLOT, _csp, _write, json_for_script
 from viz.select import ranked_concepts
 from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
 from viz.subgraph import safe_url
@@ -65,6 +65,8 @@ def atlas_html(
     nav: Mapping[str, str] | None = None,
 ) -> str:
     """The whole atlas page, scripts inline, allowed by hash in its Content-Security-Policy."""
+    from viz.atlas_papers import paper_data
+
     data = atlas_data(G, extractions=extractions)
     scripts = [_static(GRAPHOLOGY_JS), _static(SIGMA_JS), _static("atlas.js")]
     n = len(data["name"])
@@ -80,14 +82,13 @@ def atlas_html(
         "CSS": _static("atlas.css"),
         "DATA": json_for_script({k: v for k, v in data.items() if k not in PANEL_KEYS}),
         "PANEL_DATA": json_for_script({k: data[k] for k in PANEL_KEYS}),
+        "PAPER_DATA": json_for_script(paper_data(G, data["key"])),  # parsed on demand
         "GRAPHOLOGY_JS": scripts[0],
         "SIGMA_JS": scripts[1],
         "ATLAS_JS": scripts[2],
     }
-    page = _static("atlas.html")
-    for name, value in slots.items():
-        page = page.replace("{{" + name + "}}", value)
-    return page
+    # One pass: a title that reads "{{PAPER_DATA}}" inside DATA must stay that text.
+    return _SLOT.sub(lambda found: slots[found.group(1)], _static("atlas.html"))
 
 
 def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[str, Any]:

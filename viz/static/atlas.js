@@ -9,11 +9,14 @@ var timings = { start: T0, parsed: performance.now() };
 var N = D.name.length;
 var ROLES = ["proposed", "used", "mentioned"];
 var DIM = "#e6e6e6";
-var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), highlight: "", since: D.time ? D.time.since : 0 };
+var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), nearPapers: new Set(), papers: false, highlight: "", since: D.time ? D.time.since : 0 };
 var shown = new Uint8Array(N);
 var marked = new Uint8Array(N);  // the concepts a time highlight picks (rising, falling, new since)
 var nMarked = 0;
 var SVG = "http://www.w3.org/2000/svg";
+var PD = null;  // papers on demand: parsed when "draw the papers" is first ticked
+var MAX_PAPERS = 20000;  // papers drawn at once, those naming most shown concepts first
+var PAPER_COLOUR = "#8a8a8a";
 var lowerNames = null;
 var P = null;  // papers and panels: parsed when a panel first opens, so the map opens sooner
 var graph = null;
@@ -56,12 +59,14 @@ function applyFilters() {
   var note = "showing " + n + " of " + N + " concepts";
   if (state.highlight) note += "; " + nMarked + " " + highlightName() + " highlighted";
   document.getElementById("kg-showing").textContent = note;
+  if (renderer && state.papers) drawPapers();
   if (renderer) useReducers();
 }
 
 function nodeReducer(key, attrs) {
   var i = attrs.i;
   var out = Object.assign({}, attrs);
+  if (attrs.paper) return paperReducer(key, out);
   if (!shown[i]) {
     out.hidden = true;
     return out;
@@ -99,8 +104,26 @@ function useReducers() {
   }
 }
 
+function paperReducer(key, out) {
+  out.color = PAPER_COLOUR;
+  if (state.selected !== null && key !== state.selected && !state.nearPapers.has(key)) {
+    out.color = DIM;
+    out.label = "";
+  } else if (state.selected !== null) {
+    out.forceLabel = state.nearPapers.size <= 15;
+  }
+  return out;
+}
+
 function edgeReducer(key, attrs) {
   var out = Object.assign({}, attrs);
+  if (attrs.p !== undefined) {  // paper to concept: the paper is only drawn with its shown concepts
+    out.color = "#e3e3e3";
+    if (state.selected !== null) {
+      if (attrs.p === state.selected || D.key[attrs.a] === state.selected) out.color = "#999999"; else out.hidden = true;
+    }
+    return out;
+  }
   if (!shown[attrs.a] || !shown[attrs.b]) {
     out.hidden = true;
   } else if (state.selected !== null) {
@@ -323,7 +346,142 @@ function setupSearch() {
   });
 }
 
+function paperYearShown(year) {
+  if (state.from === null && state.to === null) return true;
+  return year !== null && (state.from === null || year >= state.from) && (state.to === null || year <= state.to);
+}
+
+function drawPapers() {
+  // The papers naming the shown concepts (in the year range), as nodes beside them.
+  var t0 = performance.now();
+  if (PD === null) PD = JSON.parse(document.getElementById("kg-paper-data").textContent);
+  var g = withoutPapers();  // built aside, then handed to sigma at once (one by one is far slower)
+  papersOf = [];  // a concept's drawn papers; their links are drawn while one of the two is selected
+  for (var i = 0; i < N; i++) papersOf.push([]);
+  var picked = [];
+  for (var j = 0; j < PD.rows.length; j++) {
+    if (!paperYearShown(PD.rows[j][2])) continue;
+    var n = 0;
+    for (var k = PD.start[j]; k < PD.start[j + 1]; k++) n += shown[PD.concepts[k]];
+    if (n) picked.push([n, j]);
+  }
+  picked.sort(function (a, b) { return b[0] - a[0] || a[1] - b[1]; });
+  var drawn = picked.slice(0, MAX_PAPERS);
+  var spread = paperSpread();
+  drawn.forEach(function (row) {
+    var j = row[1], key = "paper:" + PD.rows[j][0], x = 0, y = 0, m = 0;
+    for (var k = PD.start[j]; k < PD.start[j + 1]; k++) {
+      var c = PD.concepts[k];
+      if (shown[c]) { x += D.x[c]; y += D.y[c]; m++; }
+    }
+    var angle = j * 2.399963, r = spread * (0.35 + 0.65 * ((j * 0.618034) % 1));  // golden-angle jitter
+    g.addNode(key, { paper: true, j: j, x: x / m + r * Math.cos(angle), y: y / m + r * Math.sin(angle), size: 2.5, label: PD.rows[j][1], color: PAPER_COLOUR });
+    for (var q = PD.start[j]; q < PD.start[j + 1]; q++) if (shown[PD.concepts[q]]) papersOf[PD.concepts[q]].push(key);
+  });
+  var note = "drawing " + drawn.length + " papers" + (picked.length > drawn.length ? " of the " + picked.length + " (those naming most shown concepts first)" : "");
+  document.getElementById("kg-papers-note").textContent = note;
+  useGraph(g);
+  if (state.selected !== null) linkPapers(graph.getNodeAttribute(state.selected, "i"));
+  window.kgPapersMs = performance.now() - t0;
+}
+
+var SPREAD = null;
+var papersOf = null;
+
+function linkPapers(i) {
+  // A selected concept's drawn papers, linked to it while it is selected.
+  state.nearPapers = new Set(papersOf === null ? [] : papersOf[i]);
+  state.nearPapers.forEach(function (key) { graph.addEdge(key, D.key[i], { p: key, a: i, extra: true }); });
+}
+
+function paperSpread() {
+  if (SPREAD === null) {
+    var extent = 0;
+    for (var i = 0; i < N; i++) extent = Math.max(extent, Math.abs(D.x[i]), Math.abs(D.y[i]));
+    SPREAD = 0.012 * (extent || 1);
+  }
+  return SPREAD;
+}
+
+function withoutPapers() {
+  // A copy of the graph without paper nodes (a selected paper is let go).
+  if (state.selected !== null && graph.getNodeAttribute(state.selected, "paper")) clearSelection();
+  state.nearPapers = new Set();
+  var g = graph.copy();
+  g.filterNodes(function (key, attrs) { return attrs.paper; }).forEach(function (key) { g.dropNode(key); });
+  return g;
+}
+
+function useGraph(g) {
+  graph = g;
+  renderer.setGraph(g);
+  window.kgAtlas.graph = g;
+}
+
+function removePapers() {
+  useGraph(withoutPapers());
+  papersOf = null;
+}
+
+function setupPapers() {
+  var box = document.getElementById("kg-show-papers");
+  box.addEventListener("change", function () {
+    state.papers = box.checked;
+    if (state.papers) {
+      drawPapers();
+    } else {
+      removePapers();
+      document.getElementById("kg-papers-note").textContent = "";
+    }
+    useReducers();
+  });
+}
+
+function selectPaper(key, move) {
+  state.selected = key;
+  dropExtraLinks();
+  var j = graph.getNodeAttribute(key, "j");
+  state.near = new Set();
+  for (var k = PD.start[j]; k < PD.start[j + 1]; k++) {
+    var c = PD.concepts[k];
+    if (shown[c]) {
+      state.near.add(D.key[c]);
+      graph.addEdge(key, D.key[c], { p: key, a: c, extra: true });
+    }
+  }
+  state.nearPapers = new Set();
+  showPaperPanel(graph.getNodeAttribute(key, "j"));
+  useReducers();
+  if (move) moveTo(key);
+}
+
+function showPaperPanel(j) {
+  var row = PD.rows[j];
+  var box = document.getElementById("kg-panel");
+  box.replaceChildren(el("h3", row[1]));
+  box.appendChild(el("div", "Paper " + row[0] + (row[2] ? " · " + row[2] : ""), "kg-muted"));
+  var url = safeUrl(row[3]);
+  if (url) {
+    var link = el("a", url);
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    box.appendChild(link);
+  }
+  var count = PD.start[j + 1] - PD.start[j];
+  box.appendChild(el("h4", "Concepts (" + count + ")"));
+  var chips = el("div", null, "kg-near");
+  for (var k = PD.start[j]; k < PD.start[j + 1]; k++) chips.appendChild(conceptButton(D.key[PD.concepts[k]]));
+  box.appendChild(chips);
+}
+
+function moveTo(key) {
+  var at = renderer.getNodeDisplayData(key);
+  renderer.getCamera().animate({ x: at.x, y: at.y, ratio: 0.2 }, { duration: 400 });
+}
+
 function select(key, move) {
+  if (graph.getNodeAttribute(key, "paper")) return selectPaper(key, move);
   var i = graph.getNodeAttribute(key, "i");
   if (!shown[i]) {  // a found concept is shown even if a filter hid it
     state.hiddenTypes.delete(D.type[i]);
@@ -338,17 +496,16 @@ function select(key, move) {
   dropExtraLinks();
   linksOf(i).forEach(function (j) { addLink(i, j, true); });
   state.near = new Set(graph.neighbors(key));
+  if (state.papers) linkPapers(i);
   showPanel(i);
   useReducers();
-  if (move) {
-    var at = renderer.getNodeDisplayData(key);
-    renderer.getCamera().animate({ x: at.x, y: at.y, ratio: 0.2 }, { duration: 400 });
-  }
+  if (move) moveTo(key);
 }
 
 function clearSelection() {
   state.selected = null;
   state.near = new Set();
+  state.nearPapers = new Set();
   dropExtraLinks();
   useReducers();
 }
@@ -438,6 +595,7 @@ function draw() {
   applyFilters();
   years();
   setupTime();
+  setupPapers();
   document.querySelectorAll("input.kg-kind").forEach(function (box) {
     box.addEventListener("change", function () {
       var kind = parseInt(box.dataset.kind, 10);
