@@ -98,7 +98,7 @@ def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[
 
     order = ranked_concepts(G)
     keys = [G.concept_key(c) for c in order]
-    links = _links(G, order)
+    links = _links(G, order, keys)
     pos = force_layout(len(order), [(i, j, float(w)) for i, j, w in links])
     community, n_communities = _communities(len(order), links)
     types = [str(t) for t in ConceptType]
@@ -135,18 +135,19 @@ def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[
     }
 
 
-def _links(G: GraphView, order: Sequence[int]) -> list[tuple[int, int, int]]:
+def _links(G: GraphView, order: Sequence[int], keys: Sequence[str]) -> list[tuple[int, int, int]]:
     """Each concept's LINKS_PER_CONCEPT strongest co-occurrences (select.backbone, on arrays:
     a Python tuple per co-occurrence would take ~100 bytes each, millions at 100k papers), as
-    (position, position, weight) in `order`, strongest first."""
+    (position, position, weight) in `order` (whose node keys are `keys`), strongest first."""
     import numpy as np
 
     n = len(order)
     at = np.full(len(G.concepts), -1, dtype=np.int32)
     at[np.asarray(order, dtype=np.int64)] = np.arange(n, dtype=np.int32)
-    # Links of equal weight are ordered by their ends' keys, as in backbone: by key rank.
+    # Links of equal weight are ordered by their ends' keys, as in backbone: by key rank
+    # (sorted in Python: numpy would hold the keys as fixed-width text, 40 MB at 50k concepts).
     by_key = np.empty(n, dtype=np.int32)
-    by_key[np.argsort([G.concept_key(c) for c in order], kind="stable")] = np.arange(n)
+    by_key[sorted(range(n), key=keys.__getitem__)] = np.arange(n, dtype=np.int32)
     cat, co_occurs = G.concept_at, G.data.co_occurs
     rows = np.fromiter(
         (x for e in co_occurs for x in (cat.get(e.source, -1), cat.get(e.target, -1), e.weight)),
@@ -259,7 +260,7 @@ def _add_evidence(
 
     redirect = _acronym_targets(extractions())
     index = {G.concepts[c].id: n for n, c in enumerate(order)}
-    votes: list[Counter[tuple[str, str]]] = [Counter() for _ in order]
+    votes: Counter[tuple[int, str, str]] = Counter()  # (concept, type, finder): papers
     listed = list(papers)  # panel rows name papers by their place in `papers`
     wanted = {  # the most-mentioned concepts first, within the page's budget
         (G.papers[listed[row[0]]].id, n)
@@ -267,27 +268,33 @@ def _add_evidence(
         for row in box["papers"][:N_EVIDENCE]
     }
     for ext in extractions():
+        p = G.paper_at.get(ext.paper_id)
+        if p is None:
+            continue
         for ent in ext.entities:
             n = index.get(redirect.get(ent.concept_id, ent.concept_id), -1)
-            at = G.paper_at.get(ext.paper_id)
-            if n < 0 or at is None:
+            if n < 0:
                 continue
-            votes[n][(str(ent.type), ent.source)] += 1
+            votes[n, str(ent.type), ent.source] += 1
             if (ext.paper_id, n) not in wanted:
                 continue
             wanted.discard((ext.paper_id, n))
-            d = G.papers[at]
+            d = G.papers[p]
             paper = Paper(ext.paper_id, str(d.title or ""), str(d.abstract or ""))
             ev = evidence_of(paper, ent)
             if ev is not None:
                 at = ev.start - ev.sentence_start
                 panel[n]["evidence"].append([ext.paper_id, ev.source, clip(ev.sentence, at)])
-    for box, counts in zip(panel, votes, strict=True):
-        box["votes"] = [[t, src, k] for (t, src), k in sorted(counts.items(), key=_by_count)]
+    for box in panel:
+        box["votes"] = []
+    for (n, t, src), k in sorted(votes.items(), key=_by_count):
+        panel[n]["votes"].append([t, src, k])
 
 
-def _by_count(item: tuple[tuple[str, str], int]) -> tuple[int, str, str]:
-    return (-item[1], *item[0])
+def _by_count(item: tuple[tuple[int, str, str], int]) -> tuple[int, int, str, str]:
+    """A concept's votes, most papers first (then by type and finder)."""
+    (n, kind, source), count = item
+    return (n, -count, kind, source)
 
 
 def clip(sentence: str, at: int, limit: int = SENTENCE_CHARS) -> str:

@@ -12,7 +12,6 @@ layout settles. Same graph and seed, same positions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,8 +54,11 @@ def force_layout(
     mass = degree.astype(np.float64) + 1.0
     radius = np.sqrt(n_nodes)
     pos = rng.normal(scale=radius / 2, size=(n_nodes, 2))
+    kernel = _kernel(_grid_size(n_nodes))  # ~17 MB at 16k nodes and up: made once, kept no longer
     for step in range(iterations):
-        force = _repulsion(pos, mass) + _attraction(pos, src, dst, weight) + _gravity(pos, mass)
+        force = (
+            _repulsion(pos, mass, kernel) + _attraction(pos, src, dst, weight) + _gravity(pos, mass)
+        )
         spread = float(np.sqrt(((pos - pos.mean(axis=0)) ** 2).sum(axis=1).mean())) or 1.0
         cool = 1.0 - step / iterations
         limit = spread * (0.1 * cool + 0.002)
@@ -105,8 +107,9 @@ def _gravity(pos: Floats, mass: Floats) -> Floats:
     return pull
 
 
-def _repulsion(pos: Floats, mass: Floats) -> Floats:
-    """k·m_i·Σ_j m_j (x_i - x_j)/|x_i - x_j|², the sum taken on a grid (cloud-in-cell, FFT)."""
+def _repulsion(pos: Floats, mass: Floats, kernel: tuple[Complex, Complex]) -> Floats:
+    """k·m_i·Σ_j m_j (x_i - x_j)/|x_i - x_j|², the sum taken on a grid (cloud-in-cell, FFT)
+    with `kernel`, `_kernel` of the grid's size."""
     import numpy as np
 
     cells = _grid_size(len(pos))
@@ -126,7 +129,7 @@ def _repulsion(pos: Floats, mass: Floats) -> Floats:
         np.bincount((i0[:, 0] + dx) * cells + i0[:, 1] + dy, w * mass, minlength=cells * cells)
         for (dx, dy), w in weights
     )
-    field_x, field_y = _convolve(np.reshape(density, (cells, cells)), cells)
+    field_x, field_y = _convolve(np.reshape(density, (cells, cells)), cells, kernel)
     field_x /= h  # the kernel scales as 1/distance
     field_y /= h
     force = np.zeros_like(pos)
@@ -137,19 +140,20 @@ def _repulsion(pos: Floats, mass: Floats) -> Floats:
     return REPULSION * mass[:, None] * force
 
 
-def _convolve(density: Floats, cells: int) -> tuple[Floats, Floats]:
+def _convolve(
+    density: Floats, cells: int, kernel: tuple[Complex, Complex]
+) -> tuple[Floats, Floats]:
     """The field of the grid's masses (cell size 1), zero-padded to 2x so it does not wrap."""
     import numpy as np
 
     size = 2 * cells
-    kernel_x, kernel_y = _kernel(cells)
+    kernel_x, kernel_y = kernel
     spectrum = np.fft.rfft2(density, s=(size, size))
     field_x = np.fft.irfft2(spectrum * kernel_x, s=(size, size))[:cells, :cells]
     field_y = np.fft.irfft2(spectrum * kernel_y, s=(size, size))[:cells, :cells]
     return field_x, field_y
 
 
-@cache
 def _kernel(cells: int) -> tuple[Complex, Complex]:
     """Spectra of r/|r|² on a grid of cell size 1, softened so nodes in one cell push gently."""
     import numpy as np

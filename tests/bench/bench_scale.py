@@ -176,19 +176,14 @@ def child_queries(out: Path) -> dict[str, Any]:
         "MATCH (p:Paper)-[:MENTIONS]->(c) RETURN p.id, count(c) AS n ORDER BY n DESC, p.id LIMIT 1"
     )
     name, other, paper = top.rows[0][0], mid.rows[0][0], busy.rows[0][0]
-    params = {
-        "papers-using": {"concept": name},
-        "co-occurring": {"concept": name},
-        "datasets-for": {"method": name},
-        "related-papers": {"paper": paper},
-        "concept-path": {"source": other, "target": name},
-    }
+    values = {"concept": name, "method": name, "paper": paper, "source": other, "target": name}
     times = {}
     for query in list_queries():
         runs = []
         for _ in range(4):
             began = time.monotonic()
-            rows = run_query(store, query, params.get(query.name, {})).rows
+            params = {p: values[p] for p, _ in query.params if p in values}
+            rows = run_query(store, query, params).rows
             runs.append(time.monotonic() - began)
         times[query.name] = [runs[0], statistics.median(runs[1:]), len(rows)]
     store.close()
