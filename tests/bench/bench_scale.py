@@ -12,7 +12,8 @@ papers, and 100k those 10,000 plus nine generated copies: a copy gets a new id, 
 and its abstract's sentences in another order, so every abstract is new text and nothing is
 reused. Each build runs `kg.build.build` (views included, --jobs as given or kg's default) in a
 fresh process; a sampler adds up the proportional set size (PSS) of that process and its
-extraction workers every 50 ms, so each step's peak counts shared pages once. Also measured:
+extraction workers every 50 ms, so each step's peak counts shared pages once (and the memory
+held when each step begins). Also measured:
 spaCy's blank tokenizer on the same text on one core (the issue's yardstick), `--update` with
 1,000 new papers on the largest build, and every named query on the largest build (first run
 and median of 3, with the most-mentioned concept: the worst case). Prints a table per corpus
@@ -106,6 +107,7 @@ class Sampler(threading.Thread):
         self.step, self.peaks = "start", {"start": 0.0}
         self.started: dict[str, float] = {}
         self.seconds: dict[str, float] = {}
+        self.at_start: dict[str, float] = {}  # memory when the step began
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -117,6 +119,7 @@ class Sampler(threading.Thread):
         now = time.monotonic()
         if tick.step not in self.started:
             self.started[tick.step] = now
+            self.at_start[tick.step] = pss_mb(os.getpid())
             self.step = tick.step
         if tick.is_last:
             self.seconds[tick.step] = now - self.started[tick.step]
@@ -143,7 +146,14 @@ def child_build(corpus: Path, out: Path, jobs: int | None, update: bool) -> dict
         "total_s": total,
         "peak_mb": max(sampler.peaks.values()),
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "steps": {s: [sampler.seconds.get(s, 0.0), sampler.peaks.get(s, 0.0)] for s in STEPS},
+        "steps": {
+            s: [
+                sampler.seconds.get(s, 0.0),
+                sampler.peaks.get(s, 0.0),
+                sampler.at_start.get(s, 0.0),
+            ]
+            for s in STEPS
+        },
     }
 
 
@@ -211,10 +221,10 @@ def in_child(*args: str) -> dict[str, Any]:
 def show_build(label: str, run: dict[str, Any], blank: dict[str, Any] | None) -> None:
     print(f"\n== {label}: {run['papers']:,} papers ({run['extracted']:,} extracted), "
           f"{run['concepts']:,} concepts, {run['links']:,} links")  # fmt: skip
-    print(f"{'step':<10}{'seconds':>9}{'peak MB':>9}")
+    print(f"{'step':<10}{'seconds':>9}{'peak MB':>9}{'at start':>10}")
     for step in STEPS:
-        seconds, peak = run["steps"][step]
-        print(f"{step:<10}{seconds:>9.1f}{peak:>9.0f}")
+        seconds, peak, start = run["steps"][step]
+        print(f"{step:<10}{seconds:>9.1f}{peak:>9.0f}{start:>10.0f}")
     print(f"{'total':<10}{run['total_s']:>9.1f}{run['peak_mb']:>9.0f}   "
           f"(max RSS of the main process {run['maxrss_mb']:.0f} MB)")  # fmt: skip
     if blank:
