@@ -194,12 +194,15 @@ class LadybugStore:
 
 
 def _open(
-    path: Path, *, read_only: bool, buffer_pool_mb: int = 0
+    path: Path, *, read_only: bool, buffer_pool_mb: int = 0, bounded: bool = True
 ) -> tuple[ladybug.Database, ladybug.Connection]:
+    """The database at `path` and a connection; `buffer_pool_mb` > 0 caps the engine's page
+    cache, and unless `bounded` is False also its address space (`max_db_size`)."""
     import ladybug
 
     is_new = not path.exists()
-    pool, reserve = (buffer_pool_mb << 20, max_db_size(path)) if buffer_pool_mb else (0, None)
+    pool = buffer_pool_mb << 20
+    reserve = max_db_size(path) if buffer_pool_mb and bounded else None
     try:  # a bounded engine: its memory pool and its address space reservation
         db = ladybug.Database(
             str(path), read_only=read_only, buffer_pool_size=pool, max_db_size=reserve
@@ -295,19 +298,22 @@ def _unique(what: str, keys: Iterable[str | None]) -> None:
 
 # Rows per COPY: while it copies, the engine holds about 30 KB per paper row, 7 KB per concept
 # row and 2.4 KB per relationship row, and keeps that memory afterwards, so the biggest batch
-# sets the peak. 10k papers (51k concepts, 565k relationships): 51k concepts in one COPY took
-# 350 MB, 100k relationships 240 MB; in these batches the load peaks 210 MB above the rows, and
-# each 25k-relationship COPY takes ~0.25 s however full the table already is.
-PAPER_BATCH = 2_000
-NODE_BATCH = 5_000
-ROW_BATCH = 25_000
+# sets the peak. 10k papers (51k concepts, 555k relationships): 51k concepts in one COPY took
+# 350 MB, 100k relationships 240 MB. In batches of 2,000 papers, 5,000 concepts and 25,000
+# relationships the load peaked ~245 MB above the rows (12.7 s); in these, with the page cache
+# capped at LOAD_POOL_MB (the engine's default is most of the machine's memory, and it keeps
+# every page it wrote), ~150 MB (16.9 s).
+PAPER_BATCH = 1_000
+NODE_BATCH = 2_000
+ROW_BATCH = 10_000
+LOAD_POOL_MB = 256  # pages beyond it go to the file; the file may grow past it
 
 
 def _bulk_load(
     path: Path, data: GraphData, *, on_batch: Callable[[str, int], None] | None = None
 ) -> None:
     """Create the database at `path` and fill each table by COPY, in batches of rows."""
-    db, conn = _open(path, read_only=False)
+    db, conn = _open(path, read_only=False, buffer_pool_mb=LOAD_POOL_MB, bounded=False)
     try:
         rel_tables = {
             str(r[0]) for r in _fetch(conn, "CALL show_tables() RETURN name, type") if r[1] == "REL"
