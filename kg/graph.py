@@ -9,6 +9,7 @@ when exactly one long form does.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -207,17 +208,27 @@ def _pick_type(counter: Counter[str]) -> str:
 
 def _co_occurrences(mentions: Sequence[MentionEdge]) -> tuple[CoOccursEdge, ...]:
     """Concept pairs named by the same paper, counted on compact integer keys: a pair of the
-    i-th and j-th concept ids (in sorted order, i < j) is the one int i * n + j."""
+    i-th and j-th concept ids (in sorted order, i < j) is the one int i * n + j. Every pair a
+    paper names goes into one int64 array, then sorted and counted (numpy): 8 bytes a pair,
+    where a Counter took ~70 bytes for each distinct pair (300 MB for 4.5M pairs at 100k papers).
+    """
+    import numpy as np
+
     ordered = sorted({m.concept_id for m in mentions})
     index = {cid: i for i, cid in enumerate(ordered)}
     n = len(ordered)
-    weights: Counter[int] = Counter()
+    keys = array("q")
     for _, group in groupby(mentions, key=lambda m: m.paper_id):  # mentions are sorted by paper
-        for i, j in combinations(sorted({index[m.concept_id] for m in group}), 2):
-            weights[i * n + j] += 1
-    return tuple(
-        CoOccursEdge(ordered[key // n], ordered[key % n], w) for key, w in sorted(weights.items())
-    )
+        ids = sorted({index[m.concept_id] for m in group})
+        keys.extend(i * n + j for i, j in combinations(ids, 2))
+    pairs, weights = np.unique(np.frombuffer(keys, dtype=np.int64), return_counts=True)
+    del keys
+    edges: list[CoOccursEdge] = []
+    for start in range(0, len(pairs), 65_536):  # as Python ints a slice at a time
+        part = slice(start, start + 65_536)
+        for key, w in zip(pairs[part].tolist(), weights[part].tolist(), strict=True):
+            edges.append(CoOccursEdge(ordered[key // n], ordered[key % n], w))
+    return tuple(edges)
 
 
 def to_networkx(data: GraphData) -> nx.DiGraph:
