@@ -318,7 +318,8 @@ def test_import_viz_html_does_not_import_pyvis() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["viz.style", "viz.subgraph", "viz.select", "viz.html", "viz.synthetic", "viz.graphview"]
+    "module",
+    ["viz.style", "viz.subgraph", "viz.select", "viz.html", "viz.synthetic", "viz.graphview"],
 )
 def test_viz_doctests_pass(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
