@@ -194,15 +194,12 @@ class LadybugStore:
 
 
 def _open(
-    path: Path, *, read_only: bool, buffer_pool_mb: int = 0, bounded: bool = True
+    path: Path, *, read_only: bool, buffer_pool_mb: int = 0
 ) -> tuple[ladybug.Database, ladybug.Connection]:
-    """The database at `path` and a connection; `buffer_pool_mb` > 0 caps the engine's page
-    cache, and unless `bounded` is False also its address space (`max_db_size`)."""
     import ladybug
 
     is_new = not path.exists()
-    pool = buffer_pool_mb << 20
-    reserve = max_db_size(path) if buffer_pool_mb and bounded else None
+    pool, reserve = (buffer_pool_mb << 20, max_db_size(path)) if buffer_pool_mb else (0, None)
     try:  # a bounded engine: its memory pool and its address space reservation
         db = ladybug.Database(
             str(path), read_only=read_only, buffer_pool_size=pool, max_db_size=reserve
@@ -300,20 +297,19 @@ def _unique(what: str, keys: Iterable[str | None]) -> None:
 # row and 2.4 KB per relationship row, and keeps that memory afterwards, so the biggest batch
 # sets the peak. 10k papers (51k concepts, 555k relationships): 51k concepts in one COPY took
 # 350 MB, 100k relationships 240 MB. In batches of 2,000 papers, 5,000 concepts and 25,000
-# relationships the load peaked ~245 MB above the rows (12.7 s); in these, with the page cache
-# capped at LOAD_POOL_MB (the engine's default is most of the machine's memory, and it keeps
-# every page it wrote), ~150 MB (16.9 s).
+# relationships the load peaked ~245 MB above the rows (12.7 s); in these ~190 MB (16.9 s).
+# The page cache is left at the engine's default: capped at 256 MB, the 100k-paper benchmark's
+# load failed in its checkpoint with "the buffer pool is full".
 PAPER_BATCH = 1_000
 NODE_BATCH = 2_000
 ROW_BATCH = 10_000
-LOAD_POOL_MB = 256  # pages beyond it go to the file; the file may grow past it
 
 
 def _bulk_load(
     path: Path, data: GraphData, *, on_batch: Callable[[str, int], None] | None = None
 ) -> None:
     """Create the database at `path` and fill each table by COPY, in batches of rows."""
-    db, conn = _open(path, read_only=False, buffer_pool_mb=LOAD_POOL_MB, bounded=False)
+    db, conn = _open(path, read_only=False)
     try:
         rel_tables = {
             str(r[0]) for r in _fetch(conn, "CALL show_tables() RETURN name, type") if r[1] == "REL"
