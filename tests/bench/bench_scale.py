@@ -2,8 +2,8 @@
 
 Run by hand from the repository root (pytest ignores tests/bench), with `nice` on a shared box:
 
-    nice python tests/bench/bench_scale.py                         # 1k, 10k, 100k: ~25 min on 2 cores
-    nice python tests/bench/bench_scale.py --sizes 1000 10000      # ~3 min
+    nice python tests/bench/bench_scale.py                         # 1k, 10k, 100k: 30-45 min on 2 cores
+    nice python tests/bench/bench_scale.py --sizes 1000 10000      # ~6 min
     nice python tests/bench/bench_scale.py --source PATH/papers.jsonl --work /tmp/kg-scale --jobs 2
 
 Corpora: 10k is the real recent abstracts (--source, by default
