@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from extract.candidate import Candidate
 from extract.chunker import Tokens, chunks, sub_spans
+from extract.lexicon import Lexicon, bucket, load_lexicon, phrase_key
 from extract.normalize import canonical_name, is_not_concept, type_from_head
 from kg.errors import KGError
 from kg.model import ROLE_RANK, ConceptType
@@ -205,6 +206,7 @@ def _head_type(head: str) -> ConceptType | None:
 
 def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> list[list[str]]:
     """The feature strings of each span (see the module docstring)."""
+    lexicon = load_lexicon()
     lower = text.lower()
     low = [w.lower() if w.strip() else "" for w in toks.words]
     counts = Counter(low)
@@ -262,6 +264,7 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
             fs.append("in-title")
         repeat = lower.count(surface) if len(words) > 1 else counts[surface]
         fs.append(f"cnt={min(repeat, 3)}")
+        fs.extend(_corpus_features(lexicon, surface, words, left, right, raw.islower()))
         for s, e, t in gaz:
             if s <= span.start and span.end <= e and (s, e) != (span.start, span.end):
                 fs.append(f"in-gaz:{t}")
@@ -269,6 +272,43 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
                 fs.append(f"has-gaz:{t}")
         out.append(fs)
     return out
+
+
+def _corpus_features(
+    lexicon: Lexicon,
+    surface: str,
+    words: Sequence[str],
+    left: Sequence[str],
+    right: Sequence[str],
+    lower: bool,
+) -> list[str]:
+    """What the lexicon says: how many papers use the phrase and how often as a whole chunk, how
+    tied its first and last words are to the rest, and the clusters of its words and neighbours."""
+    fs = []
+    key = phrase_key(surface)
+    if len(words) > 1 or "-" in key:
+        df, full = lexicon.phrase(key)
+        fs.append(f"pdf={bucket(df)}")
+        fs.append(f"pdf={bucket(df)}:{'lower' if lower else 'cap'}")
+        fs.append(f"pfull={min(4, int(4 * full / df)) if df >= 2 else 'na'}")
+        if " " in key:
+            rest, stem = key.split(" ", 1)[1], key.rsplit(" ", 1)[0]
+            for name, part in (("pl", rest), ("pr", stem)):
+                part_df = lexicon.phrase(part)[0]
+                ratio = df / part_df if part_df >= 2 else 0.0
+                fs.append(f"{name}={min(4, int(4 * ratio)) if df >= 2 else 'na'}")
+    positions = (("h", words[-1:]), ("f", words[:1] if len(words) > 1 else []), ("w", words[1:-1]))
+    for name, group in (*positions, ("l1", left[-1:]), ("r1", right[:1])):
+        for w in group:
+            found = lexicon.word(w)
+            if found is None:
+                fs.append(f"{name}k=unk")
+                continue
+            fs.append(f"{name}k={found[1]}")
+            if name in ("h", "f"):
+                fs.append(f"{name}c={found[2]}")
+                fs.append(f"{name}df={bucket(found[0])}")
+    return fs
 
 
 KEEP_PROPOSED = True  # a name the paper proposes ("we propose X") is kept
