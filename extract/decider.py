@@ -284,31 +284,47 @@ def _corpus_features(
 ) -> list[str]:
     """What the lexicon says: how many papers use the phrase and how often as a whole chunk, how
     tied its first and last words are to the rest, and the clusters of its words and neighbours."""
-    fs = []
+    fs: list[str] = []
     key = phrase_key(surface)
     if len(words) > 1 or "-" in key:
-        df, full = lexicon.phrase(key)
-        fs.append(f"pdf={bucket(df)}")
-        fs.append(f"pdf={bucket(df)}:{'lower' if lower else 'cap'}")
-        fs.append(f"pfull={min(4, int(4 * full / df)) if df >= 2 else 'na'}")
-        if " " in key:
-            rest, stem = key.split(" ", 1)[1], key.rsplit(" ", 1)[0]
-            for name, part in (("pl", rest), ("pr", stem)):
-                part_df = lexicon.phrase(part)[0]
-                ratio = df / part_df if part_df >= 2 else 0.0
-                fs.append(f"{name}={min(4, int(4 * ratio)) if df >= 2 else 'na'}")
-    positions = (("h", words[-1:]), ("f", words[:1] if len(words) > 1 else []), ("w", words[1:-1]))
-    for name, group in (*positions, ("l1", left[-1:]), ("r1", right[:1])):
-        for w in group:
-            found = lexicon.word(w)
-            if found is None:
-                fs.append(f"{name}k=unk")
-                continue
-            fs.append(f"{name}k={found[1]}")
-            if name in ("h", "f"):
-                fs.append(f"{name}c={found[2]}")
-                fs.append(f"{name}df={bucket(found[0])}")
+        fs.extend(_phrase_features(lexicon, key, lower))
+    fs.extend(_word_features(lexicon, "h", words[-1]) if words else ())
+    if len(words) > 1:
+        fs.extend(_word_features(lexicon, "f", words[0]))
+    for w in words[1:-1]:
+        fs.extend(_word_features(lexicon, "w", w))
+    if left:
+        fs.extend(_word_features(lexicon, "l1", left[-1]))
+    if right:
+        fs.extend(_word_features(lexicon, "r1", right[0]))
     return fs
+
+
+@lru_cache(maxsize=65536)
+def _phrase_features(lexicon: Lexicon, key: str, lower: bool) -> tuple[str, ...]:
+    df, full = lexicon.phrase(key)
+    fs = [
+        f"pdf={bucket(df)}",
+        f"pdf={bucket(df)}:{'lower' if lower else 'cap'}",
+        f"pfull={min(4, int(4 * full / df)) if df >= 2 else 'na'}",
+    ]
+    if " " in key:
+        rest, stem = key.split(" ", 1)[1], key.rsplit(" ", 1)[0]
+        for name, part in (("pl", rest), ("pr", stem)):
+            part_df = lexicon.phrase(part)[0]
+            ratio = df / part_df if part_df >= 2 else 0.0
+            fs.append(f"{name}={min(4, int(4 * ratio)) if df >= 2 else 'na'}")
+    return tuple(fs)
+
+
+@lru_cache(maxsize=65536)
+def _word_features(lexicon: Lexicon, name: str, word: str) -> tuple[str, ...]:
+    found = lexicon.word(word)
+    if found is None:
+        return (f"{name}k=unk",)
+    if name in ("h", "f"):
+        return (f"{name}k={found[1]}", f"{name}c={found[2]}", f"{name}df={bucket(found[0])}")
+    return (f"{name}k={found[1]}",)
 
 
 KEEP_PROPOSED = True  # a name the paper proposes ("we propose X") is kept

@@ -31,7 +31,7 @@ def phrase_key(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: the decider caches on it
 class Lexicon:
     papers: int
     words: dict[str, tuple[int, int, int]]  # word -> (papers, cluster of 64, cluster of 512)
