@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from itertools import groupby
+from itertools import groupby, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,20 +96,18 @@ class Decider:
 
     def probabilities(self, feats: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Row i: the probability of each class in CLASSES for the span with features feats[i]."""
-        cols: list[int] = []
-        bounds = [0]
-        get = self.vocab.get
-        for fs in feats:
-            cols.extend(j for j in map(get, fs) if j is not None)
-            bounds.append(len(cols))
-        logits = np.tile(self.bias.astype(np.float64), (len(feats), 1))
-        if cols:
-            starts = np.asarray(bounds[:-1])
-            filled = starts < np.asarray(bounds[1:])
-            sums = np.add.reduceat(
-                self.weights[np.asarray(cols)].astype(np.float64), starts[filled]
-            )
-            logits[filled] += sums
+        n = len(feats)
+        logits = np.tile(self.bias.astype(np.float64), (n, 1))
+        lengths = np.fromiter(map(len, feats), dtype=np.int64, count=n)
+        flat = [f for fs in feats for f in fs]
+        cols = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        known = cols >= 0
+        if known.any():
+            rows = np.repeat(np.arange(n), lengths)[known]
+            per_row = np.bincount(rows, minlength=n)
+            filled = per_row > 0
+            starts = (np.cumsum(per_row) - per_row)[filled]
+            logits[filled] += np.add.reduceat(self.weights[cols[known]].astype(np.float64), starts)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         probs: npt.NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
