@@ -4,6 +4,7 @@ Run from the repository root (no ../shared needed; pytest does not collect this 
 
     python tests/bench/bench_extract.py                  # the shipped model, 5 rounds
     python tests/bench/bench_extract.py --model PATH --rounds 9
+    python tests/bench/bench_extract.py --default        # kg build's default pipeline (rules + decider)
 
 Texts: every line longer than 200 characters in kg/sample/*.txt (abstract-length prose).
 The process pins itself to one CPU and one BLAS thread. Each round times, on the same texts:
@@ -57,6 +58,9 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument(
+        "--default", action="store_true", help="time kg's default pipeline instead of --model"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--samples", type=Path, default=ROOT / "kg" / "sample")
     args = parser.parse_args()
@@ -65,12 +69,23 @@ def main() -> None:
     texts = read_texts(args.samples)
     n_chars = sum(map(len, texts))
     print(f"{len(texts)} texts, {n_chars / len(texts):.0f} characters on average")
-    print(f"model: {args.model}")
+    print(
+        f"model: {'default pipeline (extract.pipeline.build_nlp())' if args.default else args.model}"
+    )
+    if args.default:
+        from extract.pipeline import build_nlp
+
+        def load() -> object:
+            return build_nlp()
+    else:
+
+        def load() -> object:
+            return spacy.load(args.model)
 
     tok, ner = [], []
     for _ in range(args.rounds):
         tok.append(rate(lambda: spacy.blank("en"), texts))
-        ner.append(rate(lambda: spacy.load(args.model), texts))
+        ner.append(rate(load, texts))
     for i, mode in enumerate(("cold", "warm")):
         tok_rate = statistics.median(r[i] for r in tok)
         ner_rate = statistics.median(r[i] for r in ner)
