@@ -335,7 +335,9 @@ PAPERS = [
     {
         "id": "a1",
         "title": "Zorblax: Fast Decoding",
-        "abstract": "We propose Zorblax. We fine-tune BERT on SQuAD and report accuracy.",
+        # "and report accuracy" makes the decider keep "report accuracy" as one Metric phrase (a
+        # known extraction error, issue 9); this test is about corrections, not that error
+        "abstract": "We propose Zorblax. We fine-tune BERT on SQuAD and report its accuracy.",
     },
     {
         "id": "a2",
