@@ -93,6 +93,10 @@ class Decider:
     breakers: frozenset[str]
     threshold: float
     info: dict[str, object] = field(default_factory=dict)
+    never_head: frozenset[str] = (
+        frozenset()
+    )  # prune.json: chunk spans ending with these are dropped
+    never_first: frozenset[str] = frozenset()  # ... and beginning with these
 
     def probabilities(self, feats: Sequence[Sequence[str]]) -> npt.NDArray[np.float64]:
         """Row i: the probability of each class in CLASSES for the span with features feats[i]."""
@@ -162,7 +166,21 @@ def _read(folder: Path) -> Decider:
         breakers=frozenset(meta["breakers"]),
         threshold=float(meta["threshold"]),
         info=dict(meta.get("info", {})),
+        **_prune_lists(folder / "prune.json"),
     )
+
+
+def _prune_lists(path: Path) -> dict[str, frozenset[str]]:
+    """prune.json's word lists (none when the file is absent); KGError naming it if unreadable."""
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {k: frozenset(raw[k]) for k in ("never_head", "never_first")}
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise KGError(
+            f"{path}: cannot read the decider's prune lists ({err}); reinstall kg"
+        ) from err
 
 
 def candidate_spans(
@@ -375,11 +393,26 @@ def _tie_pairs(spans: Sequence[Span], keep: npt.NDArray[np.float64]) -> None:
             keep[k] = best
 
 
+def _pruned(text: str, spans: list[Span], model: Decider) -> list[Span]:
+    """Spans without a rule whose last (first) word never ended (began) a gold mention in the
+    training papers although it ended (began) many chunk spans there: left out before features."""
+    if not model.never_head and not model.never_first:
+        return spans
+    kept = []
+    for span in spans:
+        if not span.rules:
+            words = text[span.start : span.end].lower().split()
+            if words and (words[-1] in model.never_head or words[0] in model.never_first):
+                continue
+        kept.append(span)
+    return kept
+
+
 def decide(
     model: Decider, text: str, title_len: int, toks: Tokens, rules: Sequence[Candidate]
 ) -> list[tuple[Span, str, float]]:
     """The kept spans, their type and score: best first, no two overlapping."""
-    spans = candidate_spans(toks, rules, model.breakers)
+    spans = _pruned(text, candidate_spans(toks, rules, model.breakers), model)
     if not spans:
         return []
     probs = model.probabilities(features(text, title_len, toks, spans))

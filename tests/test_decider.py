@@ -230,3 +230,53 @@ def test_default_pipeline_finds_lower_case_technical_phrases():
     (found,) = extract(build_nlp(), [paper])
     names = {e.name.lower() for e in found.entities}
     assert {"token pruning", "catastrophic forgetting", "web navigation"} <= names
+
+
+def _keep_everything(**prune: frozenset[str]) -> Decider:
+    """A model that keeps every span as a Method (bias only), with the given prune lists."""
+    import numpy as np
+
+    bias = np.zeros(len(CLASSES), np.float32)
+    bias[CLASSES.index("Method")] = 5.0
+    return Decider({}, np.zeros((0, len(CLASSES)), np.float32), bias, frozenset(), 0.5, **prune)
+
+
+def test_spans_ending_or_starting_with_a_pruned_word_are_never_kept():
+    text = "We report strong results with sparse attention."
+    kept = {
+        text[s.start : s.end]
+        for s, _, _ in decide(
+            _keep_everything(never_head=frozenset({"results"}), never_first=frozenset({"strong"})),
+            text,
+            0,
+            toks(text),
+            [],
+        )
+    }
+    assert kept
+    assert not any(k.split()[-1] == "results" or k.split()[0] == "strong" for k in kept)
+
+
+def test_spans_found_by_a_rule_are_never_pruned():
+    text = "We report strong results with sparse attention."
+    rule = Candidate(10, 24, "strong results", ConceptType.METHOD, "gazetteer")
+    kept = decide(_keep_everything(never_head=frozenset({"results"})), text, 0, toks(text), [rule])
+    assert (10, 24) in {(s.start, s.end) for s, _, _ in kept}
+
+
+def test_shipped_prune_lists_hold_no_word_that_ends_a_common_concept():
+    model = load_decider()
+    assert model.never_head
+    assert model.never_first
+    assert not {"accuracy", "learning", "model", "detection"} & model.never_head
+
+
+def test_unreadable_prune_lists_are_a_kgerror_naming_the_file(tmp_path):
+    import numpy as np
+
+    Decider({"a": 0}, np.zeros((1, 7), np.float32), np.zeros(7, np.float32), frozenset(), 0.4).save(
+        tmp_path
+    )
+    (tmp_path / "prune.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(KGError, match=r"prune\.json"):
+        load_decider(tmp_path)

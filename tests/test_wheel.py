@@ -41,6 +41,8 @@ def test_wheel_leaves_out_tooling_and_gold(wheel_names, folder):
         "extract/data/ner/config.cfg",
         "extract/data/decider/decider.json",
         "extract/data/decider/weights.npy",
+        "extract/data/decider/prune.json",
+        "extract/data/lexicon/lexicon.json.gz",
         "kg/cypher/schema.cypher",
         "kg/sample/000_e0bd4bd95047dd08.txt",
         "kg/scoring.py",
