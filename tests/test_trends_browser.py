@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from test_atlas_papers import ARGS, CHROMIUM  # the same headless Chromium settings
 
 from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role, concept_key
@@ -17,15 +18,6 @@ from viz.html import render_views
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--disable-background-networking",
-    "--no-first-run",
-]
 HOSTILE = '<img src=y onerror=alert(3)>Net</script>"'
 MONTHS = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
 # papers naming each concept per month (ten papers a month): HOSTILE rises and is new since
