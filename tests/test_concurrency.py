@@ -25,19 +25,23 @@ from kg.lock import LOCK, dir_lock
 ROOT = Path(__file__).resolve().parents[1]
 N_BASE, N_EACH = 6, 4
 MODELS = ("BERT", "ResNet", "T5", "GPT-2", "Llama 2", "ViT", "CLIP", "Whisper")
-# Holds DIR's lock, prints "held" (and the pid of a forked child that sleeps, with --fork),
-# then sleeps HOLD seconds.
+# Holds DIR's lock, prints "held" (and the pid of a forked child that sleeps, with --fork,
+# once that child is running), then sleeps HOLD seconds.
 HOLDER = """
 import os, sys, time
 from pathlib import Path
 from kg.lock import dir_lock
 out, hold, fork = Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3:] == ["--fork"]
 with dir_lock(out):
+    ready_r, ready_w = os.pipe()
     child = os.fork() if fork else None
     if child == 0:
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # let the parent's reader see EOF
+        os.write(ready_w, b"x")  # fork has returned here, so kg's at-fork hook has run
         time.sleep(60)
         os._exit(0)
+    if child:
+        os.read(ready_r, 1)  # "held" only once the child is past fork, as a --jobs worker is
     print("held", child or "", flush=True)
     time.sleep(hold)
 """
