@@ -6,14 +6,15 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
 from kg.errors import KGError
-from kg.graph import concept_node, paper_node
+from kg.graph import concept_node, graph_data, paper_node
+from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role
 from kg.query import (
     NamedQuery,
     format_csv,
@@ -277,6 +278,41 @@ def test_every_engine_override_has_a_named_query() -> None:
     names = {q.name for q in list_queries()}
     overrides = {p.stem for p in cypher_dir().glob("*/*.cypher") if p.stem != "schema"}
     assert overrides <= names
+
+
+@pytest.fixture(scope="module")
+def bar_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LadybugStore]:
+    """Two concepts whose aliases joined by '|' read alike: Alpha ("X", "y"), Beta ("x|Y")."""
+
+    def ent(cid: str, name: str, aliases: tuple[str, ...]) -> Entity:
+        return Entity(cid, name, ConceptType.METHOD, Role.USED,
+                      (Mention(name, 0, len(name), "title"),), aliases)  # fmt: skip
+
+    gamma = ent("gamma", "Gamma", ())
+    papers = [Paper("q1", "Alpha Gamma", "."), Paper("q2", "Beta Gamma", ".")]
+    extractions = [
+        Extraction("q1", "Alpha Gamma", (ent("alpha", "Alpha", ("X", "y")), gamma)),
+        Extraction("q2", "Beta Gamma", (ent("beta", "Beta", ("x|Y",)), gamma)),
+    ]
+    path = tmp_path_factory.mktemp("bar_store") / "graph.lbug"
+    with LadybugStore.open(path) as writer:
+        writer.write(graph_data(papers, extractions))
+    db = LadybugStore.open(path, read_only=True)
+    yield db
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("source", "first"), [("X|y", "Beta"), ("x", "Alpha"), ("Y", "Alpha"), ("x|", None)]
+)
+def test_concept_path_matches_whole_aliases_only(
+    source: str, first: str | None, bar_store: LadybugStore
+) -> None:
+    # The LadybugDB form pre-filters on the aliases joined by '|'; a key spanning two aliases
+    # (or a part of one) must still match nothing but an alias equal to it, as on Neo4j.
+    params = {"source": source, "target": "gamma"}
+    rows = run_query(bar_store, load_query(PATH_QUERY), params).rows
+    assert [row[1][0] for row in rows] == ([first] if first else [])
 
 
 def test_concept_path_uses_the_ladybug_override() -> None:
