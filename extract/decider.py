@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from extract.candidate import Candidate
+from extract.candidate import Candidate, Taken
 from extract.chunker import Tokens, chunks, sub_spans
 from extract.lexicon import Lexicon, bucket, load_lexicon, phrase_key
 from extract.normalize import canonical_name, is_not_concept, type_from_head
@@ -228,6 +228,9 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
     counts = Counter(low)
     title_lower = lower[:title_len]
     gaz = [(c.start, c.end, str(c.type)) for s in spans for c in s.rules if c.source == "gazetteer"]
+    gaz_starts = [s for s, _, _ in gaz]  # spans come in text order, so these are sorted
+    gaz_longest = max((e - s for s, e, _ in gaz), default=0)
+    seen: dict[str, int] = {}
     out = []
     for span in spans:
         i = bisect_left(toks.starts, span.start)
@@ -278,16 +281,25 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
                 fs.append("title-colon")
         elif surface in title_lower:
             fs.append("in-title")
-        repeat = lower.count(surface) if len(words) > 1 else counts[surface]
+        repeat = _count(lower, surface, seen) if len(words) > 1 else counts[surface]
         fs.append(f"cnt={min(repeat, 3)}")
         fs.extend(_corpus_features(lexicon, surface, words, left, right, raw.islower()))
-        for s, e, t in gaz:
+        lo = bisect_left(gaz_starts, span.start - gaz_longest)
+        hi = bisect_left(gaz_starts, span.end + 1)
+        for s, e, t in gaz[lo:hi]:  # the hits that can contain the span or sit in it
             if s <= span.start and span.end <= e and (s, e) != (span.start, span.end):
                 fs.append(f"in-gaz:{t}")
             elif span.start <= s and e <= span.end and (s, e) != (span.start, span.end):
                 fs.append(f"has-gaz:{t}")
         out.append(fs)
     return out
+
+
+def _count(lower: str, surface: str, seen: dict[str, int]) -> int:
+    """How often `surface` occurs in the paper, counted once per distinct surface."""
+    if (n := seen.get(surface)) is None:
+        n = seen[surface] = lower.count(surface)
+    return n
 
 
 def _corpus_features(
@@ -424,15 +436,15 @@ def decide(
     _tie_pairs(spans, keep)
     types = probs[:, 1:].argmax(axis=1) + 1
     order = sorted(range(len(spans)), key=lambda k: (-keep[k], -(spans[k].end - spans[k].start)))
-    taken: list[tuple[int, int]] = []
+    taken = Taken()
     kept = []
     for k in order:
         if keep[k] < model.threshold:
             break
         span = spans[k]
-        if any(span.start < e and s < span.end for s, e in taken):
+        if not taken.free(span.start, span.end):
             continue
-        taken.append((span.start, span.end))
+        taken.add(span.start, span.end)
         ctype = CLASSES[int(types[k])]
         if CONTEXT_TYPE and ctype in _DATA_TYPES:
             ctype = _data_type(text, span.start, span.end, ctype)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import cache
 
-from extract.candidate import SOURCE_RANK, Candidate
+from extract.candidate import SOURCE_RANK, Candidate, Taken
 from extract.normalize import concept_id, singular
 from kg.model import ROLE_RANK, ConceptType, Entity, Mention, Role
 
@@ -124,6 +124,7 @@ _EXAMPLE_CUES = frozenset(["such", "like", "including", "include", "includes", "
 _OURS = re.compile(r"\b(?:our|we\s+(?:call|name|dub|term))\s*$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _WORD = re.compile(r"[\w\-.]+")
+_ROLE_WINDOW = 400  # characters before a mention that its role cues are looked for in
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|\b(?:github|huggingface)\.(?:com|co)/\S+")
 
 
@@ -138,14 +139,14 @@ def _select(cands: Iterable[Candidate]) -> list[Candidate]:
         key=lambda c: (c.source not in STRONG, -(c.end - c.start), SOURCE_RANK[c.source], c.start),
     )
     chosen: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    taken = Taken()
     proposed = {(c.start, c.end) for c in order if c.role is Role.PROPOSED}
     for cand in order:
-        if not _overlaps(cand, taken):
+        if taken.free(cand.start, cand.end):
             if (cand.start, cand.end) in proposed:  # "we propose X" holds whoever names X
                 cand = cand.with_role(Role.PROPOSED)
             chosen.append(cand)
-            taken.append((cand.start, cand.end))
+            taken.add(cand.start, cand.end)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -248,7 +249,10 @@ def resolve(text: str, title_len: int, candidates: Iterable[Candidate]) -> list[
 def _role(text: str, title_len: int, cand: Candidate) -> Role:
     if cand.role is Role.PROPOSED:
         return Role.PROPOSED
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, cand.start)), default=0)
+    window = max(0, cand.start - _ROLE_WINDOW)  # the cues sit in the last few words
+    sentence_start = max(
+        (m.end() for m in _SENTENCE_END.finditer(text, window, cand.start)), default=window
+    )
     before = text[sentence_start : cand.start]
     if _OURS.search(before):
         return Role.PROPOSED
