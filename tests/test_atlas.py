@@ -186,6 +186,25 @@ def test_atlas_draws_at_most_max_drawn_links(
     assert len(data["links"]) > 3 * 3  # every kept link is still there for the panel
 
 
+def test_atlas_of_a_small_build_draws_every_concept_first(view: GraphView) -> None:
+    data = atlas_data(view)
+    assert data["n_first"] == len(data["key"])
+
+
+@pytest.mark.parametrize("first_max", [1_000, 1])
+def test_atlas_of_a_big_build_draws_the_concepts_of_two_papers_first(
+    graph: GraphData, monkeypatch: pytest.MonkeyPatch, first_max: int
+) -> None:
+    import viz.atlas
+
+    monkeypatch.setattr(viz.atlas, "FIRST_ALL", 0)
+    monkeypatch.setattr(viz.atlas, "FIRST_MAX", first_max)
+    data = atlas_data(GraphView.of(graph))
+    counts, n_first = data["count"], data["n_first"]
+    assert n_first == min(sum(n >= 2 for n in counts), first_max)
+    assert min(counts[:n_first]) >= 2 > min(counts[n_first:])  # most papers first
+
+
 def test_build_writes_the_atlas_into_the_folder_and_manifest(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -285,3 +285,69 @@ def test_atlas_selection_shows_links_beyond_the_drawn_ones(
     page.mouse.click(5, 880)  # the map's corner: clears the selection and its extra links
     assert page.evaluate("kgAtlas.graph.size") == 10
     opened.context.close()
+
+
+# -- a big build: the long tail is drawn on demand -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tail_site(G_and_site: tuple[GraphView, Path]) -> tuple[int, int, Path]:
+    """The atlas as a big build draws it: concepts in two papers or more first (FIRST_ALL 0)."""
+    import viz.atlas
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(viz.atlas, "FIRST_ALL", 0)
+        path = viz.atlas.render_atlas(G_and_site[0], G_and_site[1] / "atlas-tail.html")
+    counts = [c.paper_count for c in G_and_site[0].concepts]
+    return sum(n >= 2 for n in counts), len(counts), path
+
+
+@pytest.fixture
+def tail_atlas(browser: Browser, tail_site: tuple[int, int, Path]) -> Iterator[Opened]:
+    opened = Opened(browser, tail_site[2])
+    yield opened
+    opened.context.close()
+
+
+def test_atlas_draws_the_head_first_and_says_how_many_wait(
+    tail_atlas: Opened, tail_site: tuple[int, int, Path]
+) -> None:
+    n_head, n, _ = tail_site
+    page = tail_atlas.page
+    assert 0 < n_head < n
+    assert page.evaluate("kgAtlas.graph.order") == n_head
+    assert page.text_content("#kg-showing") == f"showing {n_head} of {n} concepts"
+    assert page.is_visible("#kg-show-tail")
+    label = page.text_content("#kg-tail-label")
+    assert label == f"draw the other {n - n_head} concepts, named in only one paper"
+    assert tail_atlas.errors == []
+
+
+def test_atlas_search_draws_a_concept_of_the_tail_while_selected(
+    tail_atlas: Opened, tail_site: tuple[int, int, Path]
+) -> None:
+    page, key = tail_atlas.page, "concept:" + concept_key(OLD_NAME)
+    assert not page.evaluate(f"kgAtlas.graph.hasNode('{key}')")
+    _find(page, "perceptron classic")
+    assert page.evaluate("kgAtlas.state.selected") == key
+    assert page.evaluate(f"kgAtlas.graph.hasNode('{key}')")
+    assert page.text_content("#kg-panel h3") == OLD_NAME
+    assert page.evaluate(f"kgAtlas.renderer.getNodeDisplayData('{key}').hidden") is False
+    page.wait_for_timeout(600)  # the camera moves to it
+    page.mouse.click(5, 880)  # the map's corner: the selection ends, the tail is let go
+    assert page.evaluate("kgAtlas.state.selected") is None
+    assert page.evaluate("kgAtlas.graph.order") == tail_site[0]
+    assert tail_atlas.errors == []
+
+
+def test_atlas_tail_box_draws_every_concept_and_back(
+    tail_atlas: Opened, tail_site: tuple[int, int, Path]
+) -> None:
+    n_head, n, _ = tail_site
+    page = tail_atlas.page
+    page.check("#kg-show-tail")
+    assert page.evaluate("kgAtlas.graph.order") == n
+    assert page.text_content("#kg-showing") == f"showing {n} of {n} concepts"
+    page.uncheck("#kg-show-tail")
+    assert page.evaluate("kgAtlas.graph.order") == n_head
+    assert tail_atlas.errors == []

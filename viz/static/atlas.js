@@ -10,7 +10,10 @@ var N = D.name.length;
 var ROLES = ["proposed", "used", "mentioned"];
 var DIM = "#e6e6e6";
 var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), nearPapers: new Set(), papers: false, highlight: "", since: D.time ? D.time.since : 0 };
+var NF = D.n_first;  // concepts drawn when the page opens, most papers first; the rest on demand
 var shown = new Uint8Array(N);
+var drawn = new Uint8Array(N);  // in the graph: the first NF, the rest when asked or selected
+var extraNodes = [];  // concepts drawn only while a selection needs them
 var marked = new Uint8Array(N);  // the concepts a time highlight picks (rising, falling, new since)
 var nMarked = 0;
 var SVG = "http://www.w3.org/2000/svg";
@@ -50,10 +53,14 @@ function inYears(i) {
   return false;
 }
 
+function passes(i) {
+  return !state.hiddenTypes.has(D.type[i]) && inYears(i) ? 1 : 0;
+}
+
 function applyFilters() {
   var n = 0;
   for (var i = 0; i < N; i++) {
-    shown[i] = !state.hiddenTypes.has(D.type[i]) && inYears(i) ? 1 : 0;
+    shown[i] = drawn[i] && passes(i);
     n += shown[i];
   }
   var note = "showing " + n + " of " + N + " concepts";
@@ -136,17 +143,42 @@ function edgeReducer(key, attrs) {
   return out;
 }
 
-function build() {
+function build(n) {
+  // The first n concepts (most papers first) and the strongest D.n_drawn links between them.
   var Graph = graphology.Graph || graphology;
   graph = new Graph({ type: "undirected", multi: false, allowSelfLoops: false });
-  for (var i = N - 1; i >= 0; i--) {  // biggest last: drawn on top
-    graph.addNode(D.key[i], { i: i, x: D.x[i], y: D.y[i], size: nodeSize(D.count[i]), label: D.name[i], color: colourOf(i) });
+  drawn.fill(0, n);
+  drawn.fill(1, 0, n);
+  extraNodes = [];
+  for (var i = n - 1; i >= 0; i--) addConcept(i);  // biggest last: drawn on top
+  // A selected concept shows all of its own links (and the concepts at their ends).
+  for (var k = 0, m = 0; k < D.links.length && m < D.n_drawn; k += 3) {
+    if (D.links[k] < n && D.links[k + 1] < n) {
+      addLink(D.links[k], D.links[k + 1], false);
+      m++;
+    }
   }
-  // The strongest D.n_drawn links are drawn; a selected concept shows all of its own.
-  for (var k = 0; k < 3 * D.n_drawn; k += 3) addLink(D.links[k], D.links[k + 1], false);
+  return graph;
+}
+
+function addConcept(i) {
+  graph.addNode(D.key[i], { i: i, x: D.x[i], y: D.y[i], size: nodeSize(D.count[i]), label: D.name[i], color: colourOf(i) });
+}
+
+function drawConcept(i) {
+  // A concept not drawn yet (the long tail), for as long as the selection needs it.
+  if (drawn[i]) return;
+  addConcept(i);
+  drawn[i] = 1;
+  shown[i] = passes(i);
+  extraNodes.push(i);
 }
 
 function addLink(a, b, extra) {
+  if (extra) {
+    drawConcept(a);
+    drawConcept(b);
+  }
   if (!graph.hasEdge(D.key[a], D.key[b])) graph.addEdge(D.key[a], D.key[b], { a: a, b: b, color: "#dddddd", extra: extra });
 }
 
@@ -166,6 +198,35 @@ function linksOf(i) {
 
 function dropExtraLinks() {
   graph.filterEdges(function (edge, attrs) { return attrs.extra; }).forEach(function (edge) { graph.dropEdge(edge); });
+  extraNodes.forEach(function (i) {
+    if (graph.hasNode(D.key[i])) graph.dropNode(D.key[i]);
+    drawn[i] = shown[i] = 0;
+  });
+  extraNodes = [];
+}
+
+function tailLabel() {
+  var hidden = N - NF, most = D.count[NF];
+  return "draw the other " + hidden + " concepts, named in " + (most === 1 ? "only one paper" : "at most " + most + " papers");
+}
+
+function setupTail() {
+  // The long tail is not drawn at first, so the map opens sooner; search still finds it all.
+  if (NF >= N) return;
+  document.getElementById("kg-tail").hidden = false;
+  document.getElementById("kg-tail-label").textContent = tailLabel();
+  var box = document.getElementById("kg-show-tail");
+  box.addEventListener("change", function () { drawTail(box.checked); });
+}
+
+function drawTail(on) {
+  // All N concepts, or the first NF again: built aside and handed to sigma at once.
+  var t0 = performance.now();
+  if (state.selected !== null) clearSelection();
+  var g = build(on ? N : NF);
+  applyFilters();
+  if (state.papers) drawPapers(); else useGraph(g);
+  window.kgTailMs = performance.now() - t0;
 }
 
 function years() {
@@ -471,7 +532,7 @@ function showPaperPanel(j) {
   var count = PD.start[j + 1] - PD.start[j];
   box.appendChild(el("h4", "Concepts (" + count + ")"));
   var chips = el("div", null, "kg-near");
-  for (var k = PD.start[j]; k < PD.start[j + 1]; k++) chips.appendChild(conceptButton(D.key[PD.concepts[k]]));
+  for (var k = PD.start[j]; k < PD.start[j + 1]; k++) chips.appendChild(conceptButton(PD.concepts[k]));
   box.appendChild(chips);
 }
 
@@ -480,9 +541,21 @@ function moveTo(key) {
   renderer.getCamera().animate({ x: at.x, y: at.y, ratio: 0.2 }, { duration: 400 });
 }
 
+var keyIndex = null;
+
+function indexOf(key) {
+  if (keyIndex === null) {
+    keyIndex = new Map();
+    for (var n = 0; n < N; n++) keyIndex.set(D.key[n], n);
+  }
+  return keyIndex.get(key);
+}
+
 function select(key, move) {
-  if (graph.getNodeAttribute(key, "paper")) return selectPaper(key, move);
-  var i = graph.getNodeAttribute(key, "i");
+  if (graph.hasNode(key) && graph.getNodeAttribute(key, "paper")) return selectPaper(key, move);
+  var i = indexOf(key);
+  dropExtraLinks();
+  drawConcept(i);  // a found concept of the long tail is drawn while selected
   if (!shown[i]) {  // a found concept is shown even if a filter hid it
     state.hiddenTypes.delete(D.type[i]);
     var box = document.querySelector('input.kg-kind[data-kind="' + D.type[i] + '"]');
@@ -493,7 +566,6 @@ function select(key, move) {
     applyFilters();
   }
   state.selected = key;
-  dropExtraLinks();
   linksOf(i).forEach(function (j) { addLink(i, j, true); });
   state.near = new Set(graph.neighbors(key));
   if (state.papers) linkPapers(i);
@@ -510,11 +582,10 @@ function clearSelection() {
   useReducers();
 }
 
-function conceptButton(key) {
-  var j = graph.getNodeAttribute(key, "i");
+function conceptButton(j) {
   var chip = el("button", D.name[j], "kg-chip");
   chip.type = "button";
-  chip.addEventListener("click", function () { select(key, true); });
+  chip.addEventListener("click", function () { select(D.key[j], true); });
   return chip;
 }
 
@@ -554,7 +625,7 @@ function showPanel(i) {
   if (near.length) {
     box.appendChild(el("h4", "Linked concepts (" + near.length + ")"));
     var chips = el("div", null, "kg-near");
-    near.slice(0, 30).forEach(function (key) { chips.appendChild(conceptButton(key)); });
+    near.slice(0, 30).forEach(function (key) { chips.appendChild(conceptButton(graph.getNodeAttribute(key, "i"))); });
     box.appendChild(chips);
   }
   var evidence = {};
@@ -591,9 +662,21 @@ function markReady() {
   window.kgTimings = timings;
 }
 
+function extent() {
+  var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (var i = 0; i < N; i++) {
+    x0 = Math.min(x0, D.x[i]);
+    x1 = Math.max(x1, D.x[i]);
+    y0 = Math.min(y0, D.y[i]);
+    y1 = Math.max(y1, D.y[i]);
+  }
+  return { x: [x0, x1], y: [y0, y1] };
+}
+
 function draw() {
   applyFilters();
   years();
+  setupTail();
   setupTime();
   setupPapers();
   document.querySelectorAll("input.kg-kind").forEach(function (box) {
@@ -612,7 +695,8 @@ function draw() {
     markReady();
     return;
   }
-  build();
+  build(NF);
+  applyFilters();
   timings.built = performance.now();
   try {
     renderer = new Sigma(graph, document.getElementById("kg-atlas"), {
@@ -638,6 +722,11 @@ function draw() {
     empty.hidden = false;
     markReady();
     return;
+  }
+  if (NF < N) {
+    // The whole map's frame, so that concepts drawn later (the tail) do not rescale it.
+    renderer.setCustomBBox(extent());
+    renderer.refresh();
   }
   timings.drawn = performance.now();
   renderer.on("clickNode", function (event) { select(event.node, false); });
