@@ -315,6 +315,14 @@ def test_concept_path_matches_whole_aliases_only(
     assert [row[1][0] for row in rows] == ([first] if first else [])
 
 
+@pytest.mark.parametrize(("concept", "n_rows"), [("X|y", 1), ("x", 1), ("Y", 1), ("x|", 0)])
+def test_co_occurring_matches_whole_aliases_only(
+    concept: str, n_rows: int, bar_store: LadybugStore
+) -> None:
+    rows = run_query(bar_store, load_query("co-occurring"), {"concept": concept}).rows
+    assert [tuple(row) for row in rows] == [("Gamma", "Method", 1)] * n_rows
+
+
 def test_concept_path_uses_the_ladybug_override() -> None:
     query = load_query(PATH_QUERY)
     assert query.text_for("ladybug") != query.text_for("neo4j") == query.text
