@@ -554,6 +554,7 @@ function indexOf(key) {
 function select(key, move) {
   if (graph.hasNode(key) && graph.getNodeAttribute(key, "paper")) return selectPaper(key, move);
   var i = indexOf(key);
+  if (i === undefined) return;  // a paper that is not drawn
   dropExtraLinks();
   drawConcept(i);  // a found concept of the long tail is drawn while selected
   if (!shown[i]) {  // a found concept is shown even if a filter hid it
@@ -699,7 +700,8 @@ function draw() {
   applyFilters();
   timings.built = performance.now();
   try {
-    renderer = new Sigma(graph, document.getElementById("kg-atlas"), {
+    // Made on an empty graph, so that the frame is set before the first (costly) drawing.
+    renderer = new Sigma(new graph.constructor({ type: "undirected" }), document.getElementById("kg-atlas"), {
       nodeReducer: null,
       edgeReducer: null,
       // Points and 1-pixel lines: the cheapest programs, so 100,000 concepts draw in seconds.
@@ -723,11 +725,9 @@ function draw() {
     markReady();
     return;
   }
-  if (NF < N) {
-    // The whole map's frame, so that concepts drawn later (the tail) do not rescale it.
-    renderer.setCustomBBox(extent());
-    renderer.refresh();
-  }
+  // The whole map's frame, so that concepts drawn later (the tail) do not rescale it.
+  if (NF < N) renderer.setCustomBBox(extent());
+  renderer.setGraph(graph);
   timings.drawn = performance.now();
   renderer.on("clickNode", function (event) { select(event.node, false); });
   renderer.on("clickStage", clearSelection);
