@@ -8,8 +8,9 @@ Run it by hand from the repository root (pytest skips tests/bench), with `nice` 
 
 `--scale K` makes a corpus K times the size of the build's: each paper is copied K times under
 new ids, and the concepts of at most two papers (the long tail) are renamed per copy, so the
-head of the field is shared and the tail grows as in a larger corpus (10k real papers: 16,913
-concepts; x10: about 120,000). For each corpus it prints the graph's size, the seconds to write
+head of the field is shared and the tail grows as in a larger corpus (10k real papers with the
+extraction of 2026-12-03: 50,725 concepts; x10: 494,671). For each corpus it prints the graph's
+size, how many concepts the page draws when it opens (viz.atlas.n_first), the seconds to write
 atlas.html (layout, communities, evidence and page), the file size, and the seconds from
 navigation until the page marks itself ready (drawn), the median of --repeat runs.
 """
@@ -29,7 +30,7 @@ from playwright.sync_api import Browser, sync_playwright
 from kg.build import load_corpus
 from kg.graph import graph_data
 from kg.model import Extraction, Paper, concept_key
-from viz.atlas import render_atlas
+from viz.atlas import n_first, render_atlas
 from viz.graphview import GraphView
 from viz.synthetic import synthetic_corpus
 
@@ -92,13 +93,15 @@ def bench(
     G = GraphView.of(graph_data(papers, exts))
     graph_s = time.perf_counter() - t0
     n_concepts = len(G.concepts)
+    first = n_first(sorted((c.paper_count for c in G.concepts), reverse=True))
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         path = render_atlas(G, Path(tmp) / "atlas.html", title=name, extractions=lambda: exts)
         write_s = time.perf_counter() - t0
         ready = statistics.median(time_to_ready(browser, path) for _ in range(repeat))
         print(
-            f"{name:>22}: {len(papers):>7} papers {n_concepts:>7} concepts  graph={graph_s:6.1f}s  "
+            f"{name:>22}: {len(papers):>7} papers {n_concepts:>7} concepts ({first} first)  "
+            f"graph={graph_s:6.1f}s  "
             f"atlas={write_s:6.1f}s  size={path.stat().st_size / 1e6:6.1f}MB  ready={ready:5.2f}s",
             flush=True,
         )
