@@ -289,7 +289,8 @@ def bar_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LadybugStore
                       (Mention(name, 0, len(name), "title"),), aliases)  # fmt: skip
 
     gamma = ent("gamma", "Gamma", ())
-    papers = [Paper("q1", "Alpha Gamma", "."), Paper("q2", "Beta Gamma", ".")]
+    papers = [Paper("q1", "Alpha Gamma", ".", 2024, "2024-05-01"),
+              Paper("q2", "Beta Gamma", ".", 2024, "2024-05-02")]  # fmt: skip
     extractions = [
         Extraction("q1", "Alpha Gamma", (ent("alpha", "Alpha", ("X", "y")), gamma)),
         Extraction("q2", "Beta Gamma", (ent("beta", "Beta", ("x|Y",)), gamma)),
@@ -321,6 +322,16 @@ def test_co_occurring_matches_whole_aliases_only(
 ) -> None:
     rows = run_query(bar_store, load_query("co-occurring"), {"concept": concept}).rows
     assert [tuple(row) for row in rows] == [("Gamma", "Method", 1)] * n_rows
+
+
+@pytest.mark.parametrize(("concept", "ids"), [("X|y", ["q2"]), ("x", ["q1"]), ("x|", [])])
+def test_papers_using_and_timeline_match_whole_aliases_only(
+    concept: str, ids: list[str], bar_store: LadybugStore
+) -> None:
+    rows = run_query(bar_store, load_query("papers-using"), {"concept": concept}).rows
+    assert [row[0] for row in rows] == ids
+    months = run_query(bar_store, load_query("concept-timeline"), {"concept": concept}).rows
+    assert [tuple(row) for row in months] == ([("2024-05", len(ids), 2)] if ids else [])
 
 
 def test_concept_path_uses_the_ladybug_override() -> None:
