@@ -3,6 +3,7 @@ and the library's ticks (kg.progress)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -36,11 +37,16 @@ def run_in_pty(
     args: list[str], *, until: Callable[[str], bool] | None = None, timeout: float = 120
 ) -> list[tuple[float, str]]:
     """Run `kg ARGS` with stdout and stderr on a pseudo-terminal; return (seconds since start,
-    text without ANSI codes) of each read. Stop the run (SIGKILL) once `until(all text)`."""
+    text without ANSI codes) of each read. Stop the run and its workers (SIGKILL) once
+    `until(all text)`."""
     master, slave = os.openpty()
     began = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", *args], stdout=slave, stderr=slave, env=kg_env()
+        [sys.executable, "-m", "kg", *args],
+        stdout=slave,
+        stderr=slave,
+        env=kg_env(),
+        start_new_session=True,  # so that its --jobs workers are stopped with it
     )
     os.close(slave)
     reads: list[tuple[float, str]] = []
@@ -60,8 +66,8 @@ def run_in_pty(
             if until is not None and until("".join(text for _, text in reads)):
                 break
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the build and any workers it started
         proc.wait(timeout=30)
         os.close(master)
     return reads
