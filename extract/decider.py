@@ -221,7 +221,9 @@ def _head_type(head: str) -> ConceptType | None:
 
 
 def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> list[list[str]]:
-    """The feature strings of each span (see the module docstring)."""
+    """The feature strings of each span (see the module docstring). The parts that depend only
+    on where a span starts (left context, cues), where it ends (right context, the head token's
+    shape), its head word or its first word are made once per paper and shared."""
     lexicon = load_lexicon()
     lower = text.lower()
     low = [w.lower() if w.strip() else "" for w in toks.words]
@@ -231,28 +233,41 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
     gaz_starts = [s for s, _, _ in gaz]  # spans come in text order, so these are sorted
     gaz_longest = max((e - s for s, e, _ in gaz), default=0)
     seen: dict[str, int] = {}
+    before: dict[int, tuple[int, list[str], list[str], list[str]]] = {}  # by start offset
+    after: dict[int, tuple[list[str], list[str], str]] = {}  # by end token
+    heads: dict[str, tuple[str, str, str]] = {}
+    firsts: dict[str, tuple[str, str]] = {}
     out = []
     for span in spans:
-        i = bisect_left(toks.starts, span.start)
+        if (at := before.get(span.start)) is None:
+            at = before[span.start] = _left_context(toks, low, lower, span.start)
+        i, left, left_fs, cue_fs = at
         j = max(i + 1, bisect_left(toks.starts, span.end))
+        if (right_ctx := after.get(j)) is None:
+            right_ctx = after[j] = _right_context(toks, low, j)
+        right, right_fs, head_shape = right_ctx
         words = [w for w in low[i:j] if w]
         surface = lower[span.start : span.end]
         head = words[-1] if words else ""
         first = words[0] if words else ""
         raw = text[span.start : span.end]
+        if (hf := heads.get(head)) is None:
+            hf = heads[head] = (f"h={head}", f"hs={head[-3:]}", f"ht={_head_type(head)}")
+        if (ff := firsts.get(first)) is None:
+            ff = firsts[first] = (f"f={first}", f"fs={first[-3:]}")
         fs = [
             f"c={span.chunk}",
-            f"h={head}",
-            f"hs={head[-3:]}",
-            f"f={first}",
-            f"fs={first[-3:]}",
+            hf[0],
+            hf[1],
+            ff[0],
+            ff[1],
             f"t={surface}",
             f"n={min(len(words), 6)}",
             f"sh={_shape(raw)}",
-            f"hsh={_shape(toks.words[j - 1]) if j - 1 < len(toks.words) else ''}",
-            f"ht={_head_type(head)}",
+            head_shape,
+            hf[2],
         ]
-        fs.extend(f"w={w}" for w in words[:-1])
+        fs.extend(["w=" + w for w in words[:-1]])
         for cand in span.rules:
             fs.append(f"src={cand.source}")
             fs.append(f"src={cand.source}:{cand.type}")
@@ -262,19 +277,14 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
                 fs.append("proposed")
         if not span.rules:
             fs.append("src=none")
+        is_lower = raw.islower()
         if raw[:1].isupper():
             fs.append("cap")
-        if raw.islower():
+        if is_lower:
             fs.append("lower")
-        left = [w for w in low[max(0, i - 4) : i] if w]
-        right = [w for w in low[j : j + 2] if w]
-        l1 = left[-1] if left else "<s>"
-        fs += [f"l1={l1}", f"l2={' '.join(left[-2:])}", f"r1={right[0] if right else '</s>'}"]
-        fs.append(f"r2={' '.join(right)}")
-        window = _WORDS.findall(lower, max(0, span.start - 60), span.start)[-6:]
-        fs.extend(f"cue={_CUE_OF[w]}" for w in window if w in _CUE_OF)
-        if l1 == "." or i == 0 or toks.words[i - 1].isspace():
-            fs.append("sent-start")
+        fs += left_fs
+        fs += right_fs
+        fs += cue_fs
         if span.start < title_len:
             fs.append("title")
             if ":" in text[span.end : title_len][:2]:
@@ -283,16 +293,41 @@ def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> 
             fs.append("in-title")
         repeat = _count(lower, surface, seen) if len(words) > 1 else counts[surface]
         fs.append(f"cnt={min(repeat, 3)}")
-        fs.extend(_corpus_features(lexicon, surface, words, left, right, raw.islower()))
-        lo = bisect_left(gaz_starts, span.start - gaz_longest)
-        hi = bisect_left(gaz_starts, span.end + 1)
-        for s, e, t in gaz[lo:hi]:  # the hits that can contain the span or sit in it
-            if s <= span.start and span.end <= e and (s, e) != (span.start, span.end):
-                fs.append(f"in-gaz:{t}")
-            elif span.start <= s and e <= span.end and (s, e) != (span.start, span.end):
-                fs.append(f"has-gaz:{t}")
+        fs.extend(_corpus_features(lexicon, surface, words, left, right, is_lower))
+        if gaz:
+            lo = bisect_left(gaz_starts, span.start - gaz_longest)
+            hi = bisect_left(gaz_starts, span.end + 1)
+            for s, e, t in gaz[lo:hi]:  # the hits that can contain the span or sit in it
+                if s <= span.start and span.end <= e and (s, e) != (span.start, span.end):
+                    fs.append(f"in-gaz:{t}")
+                elif span.start <= s and e <= span.end and (s, e) != (span.start, span.end):
+                    fs.append(f"has-gaz:{t}")
         out.append(fs)
     return out
+
+
+def _left_context(
+    toks: Tokens, low: Sequence[str], lower: str, start: int
+) -> tuple[int, list[str], list[str], list[str]]:
+    """For a span starting at character `start`: its first token, the words before it, the
+    features of the two words before, and the cue words within six words before (and whether
+    it starts a sentence)."""
+    i = bisect_left(toks.starts, start)
+    left = [w for w in low[max(0, i - 4) : i] if w]
+    l1 = left[-1] if left else "<s>"
+    window = _WORDS.findall(lower, max(0, start - 60), start)[-6:]
+    cues = [f"cue={_CUE_OF[w]}" for w in window if w in _CUE_OF]
+    if l1 == "." or i == 0 or toks.words[i - 1].isspace():
+        cues.append("sent-start")
+    return i, left, [f"l1={l1}", f"l2={' '.join(left[-2:])}"], cues
+
+
+def _right_context(toks: Tokens, low: Sequence[str], j: int) -> tuple[list[str], list[str], str]:
+    """For a span ending before token `j`: the words after it, their features, and the
+    shape feature of its last token."""
+    right = [w for w in low[j : j + 2] if w]
+    last = _shape(toks.words[j - 1]) if j - 1 < len(toks.words) else ""
+    return right, [f"r1={right[0] if right else '</s>'}", f"r2={' '.join(right)}"], f"hsh={last}"
 
 
 def _count(lower: str, surface: str, seen: dict[str, int]) -> int:
