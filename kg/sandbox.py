@@ -16,7 +16,9 @@ A crash of the engine (a signal in the child) is reported as an error, never a t
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -32,6 +34,7 @@ from kg.stores import DEFAULT_TIMEOUT_S, QueryResult
 
 __all__ = ["Limits", "QueryInterrupted", "run_isolated"]
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _GRACE_S = 5.0  # past the engine's own timeout, the parent kills the child
 _OVERHEAD_MB = 1536  # Python, the engine's code and the rows on their way back
 
@@ -66,14 +69,14 @@ def run_isolated(
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(
         target=_child,
-        args=(send, str(db_path), query, dict(params or {}), write, limits),
+        args=(send, str(db_path), query, dict(params or {}), write, limits, os.getpid()),
         name="kg-query",
         daemon=True,
     )
-    child.start()
-    send.close()
-    deadline = time.monotonic() + limits.timeout_s + _GRACE_S
     try:
+        child.start()  # inside the try: a Ctrl-C during the start must not leave it running
+        send.close()
+        deadline = time.monotonic() + limits.timeout_s + _GRACE_S
         while not receive.poll(0.05):
             if not child.is_alive():
                 child.join()
@@ -91,9 +94,11 @@ def run_isolated(
     except KeyboardInterrupt:
         raise QueryInterrupted("query interrupted (Ctrl-C); nothing was changed") from None
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+        if child.pid is not None:
+            if child.is_alive():
+                child.kill()
+            child.join()
+        send.close()
         receive.close()
     if kind == "ok":
         assert isinstance(payload, QueryResult)
@@ -126,9 +131,11 @@ def _child(
     params: dict[str, object],
     write: bool,
     limits: Limits,
+    parent: int,
 ) -> None:
     """The child's side: limit itself, open the database, run, send ('ok'|'query'|'error', …)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with(parent)
     try:
         from kg.stores.ladybug_store import LadybugStore, max_db_size
 
@@ -156,6 +163,19 @@ def _child(
         message = ("error", f"The query failed: {first}")
     send.send(message)
     send.close()
+
+
+def _die_with(parent: int) -> None:
+    """End this process when `parent` ends, however it ends (Linux: the kernel's parent-death
+    signal), so that no query runs on after `kg query` is gone; elsewhere the parent kills it."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the signal was asked for
+        os._exit(1)
 
 
 def _limit_address_space(size: int) -> None:

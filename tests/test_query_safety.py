@@ -7,6 +7,7 @@ folder, and an inotify watch on that outside folder proves that no query opened 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -195,7 +196,7 @@ def test_timeout_stops_the_query(site: Path) -> None:
     assert time.monotonic() - start < 15
 
 
-def _wait_for_query_process(parent: int, within: float = 60.0) -> None:
+def _wait_for_query_process(parent: int, within: float = 60.0) -> int:
     """Until `parent` has started its query process (a child of its own), so that Ctrl-C comes
     while the query runs, as it does when a person presses it."""
     deadline = time.monotonic() + within
@@ -206,9 +207,18 @@ def _wait_for_query_process(parent: int, within: float = 60.0) -> None:
             except OSError:
                 continue
             if int(fields[1]) == parent:
-                return
+                return int(stat.parent.name)
         time.sleep(0.1)
     raise AssertionError(f"kg query (pid {parent}) started no query process in {within} s")
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not ended (a zombie waits only to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
@@ -220,18 +230,45 @@ def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
         text=True,
         start_new_session=True,
     )
-    _wait_for_query_process(proc.pid)  # a loaded CI machine may take seconds to get there
-    time.sleep(0.5)
-    assert proc.poll() is None
-    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    start = time.monotonic()
-    _, err = proc.communicate(timeout=10)
+    try:
+        _wait_for_query_process(proc.pid)  # a loaded CI machine may take seconds to get there
+        time.sleep(0.5)
+        assert proc.poll() is None
+        os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+        start = time.monotonic()
+        _, err = proc.communicate(timeout=10)
+    finally:  # a failure here must not leave the query running into the next tests
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
     assert time.monotonic() - start < 3
     assert proc.returncode == 130
     assert "interrupted" in err
     time.sleep(0.3)
     with pytest.raises(ProcessLookupError):  # no query process is left behind
         os.killpg(proc.pid, 0)
+
+
+def test_query_process_ends_when_kg_query_is_killed(site: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "query", "build", SLOW],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        child = _wait_for_query_process(proc.pid)
+        proc.kill()  # SIGKILL: no Python code of kg query runs to stop its child
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 5
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child), "the query ran on without kg query"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 # -- fuzz -----------------------------------------------------------------------------------------
