@@ -221,6 +221,12 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _sigint_as_a_terminal_leaves_it() -> None:
+    # A suite started in the background (`cmd &` in a script) has SIGINT ignored, and a child
+    # inherits that: kg query would then rightly ignore Ctrl-C, as any background job does.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "kg", "query", "build", SLOW],
@@ -229,6 +235,7 @@ def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_sigint_as_a_terminal_leaves_it,
     )
     try:
         _wait_for_query_process(proc.pid)  # a loaded CI machine may take seconds to get there
