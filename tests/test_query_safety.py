@@ -227,8 +227,9 @@ def _sigint_as_a_terminal_leaves_it() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
-    proc = subprocess.Popen(
+def _start_slow_query(site: Path) -> subprocess.Popen[str]:
+    """`kg query` of SLOW in its own process group, started as from a terminal."""
+    return subprocess.Popen(
         [sys.executable, "-m", "kg", "query", "build", SLOW],
         cwd=site,
         stdout=subprocess.PIPE,
@@ -237,6 +238,10 @@ def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
         start_new_session=True,
         preexec_fn=_sigint_as_a_terminal_leaves_it,
     )
+
+
+def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
+    proc = _start_slow_query(site)
     try:
         _wait_for_query_process(proc.pid)  # a loaded CI machine may take seconds to get there
         time.sleep(0.5)
@@ -258,13 +263,7 @@ def test_ctrl_c_stops_the_query_at_once(site: Path) -> None:
 
 
 def test_query_process_ends_when_kg_query_is_killed(site: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", "query", "build", SLOW],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = _start_slow_query(site)
     try:
         child = _wait_for_query_process(proc.pid)
         proc.kill()  # SIGKILL: no Python code of kg query runs to stop its child
@@ -276,6 +275,7 @@ def test_query_process_ends_when_kg_query_is_killed(site: Path) -> None:
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
 
 
 # -- fuzz -----------------------------------------------------------------------------------------
