@@ -8,12 +8,13 @@ import json
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kg.graph import GraphData, graph_data
 from kg.model import ConceptType, Entity, Extraction, Mention, Paper, Role, concept_key
-from viz.atlas import LINKS_PER_CONCEPT, atlas_data, atlas_html
+from viz.atlas import LINKS_PER_CONCEPT, atlas_data, atlas_html, page_data
 from viz.graphview import GraphView
 from viz.html import render_views
 from viz.layout import force_layout
@@ -23,16 +24,9 @@ HOSTILE_NAME = "<img src=y onerror=alert(3)>Net</script>"
 HOSTILE_TITLE = '<script>alert("t")</script>"><svg onload=alert(2)> & a href trap'
 
 
-def _data(html_text: str) -> dict[str, object]:
-    """The page's two JSON blocks (the map's, and the panels' parsed on first use) as one."""
-    value: dict[str, object] = {}
-    for block in ("kg-data", "kg-panel-data"):
-        found = re.search(
-            rf'<script id="{block}" type="application/json">(.*?)</script>', html_text
-        )
-        assert found
-        value.update(json.loads(found.group(1)))
-    return value
+def _data(html_text: str) -> dict[str, Any]:
+    """The page's data blocks (the map's, the panels' unpacked on first use) as one."""
+    return page_data(html_text)
 
 
 @pytest.fixture

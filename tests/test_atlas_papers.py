@@ -4,8 +4,6 @@ through SwiftShader): papers of the shown concepts only, filters, selection, hos
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role, concept_key
-from viz.atlas import atlas_html
+from viz.atlas import atlas_html, page_blocks
 from viz.atlas_papers import paper_data
 from viz.graphview import GraphView
 from viz.html import render_views
@@ -71,12 +69,9 @@ def test_paper_data_keeps_only_http_links() -> None:
 
 def test_atlas_keeps_a_title_that_reads_like_a_slot_as_text() -> None:
     page = atlas_html(_view(), title="t")
-    found = re.search(r'<script id="kg-paper-data" type="application/json">(.*?)</script>', page)
-    assert found
-    assert json.loads(found.group(1))["rows"][2][1] == HOSTILE_TITLE
-    panel = re.search(r'<script id="kg-panel-data" type="application/json">(.*?)</script>', page)
-    assert panel
-    assert HOSTILE_TITLE in [row[1] for row in json.loads(panel.group(1))["papers"]]
+    blocks = page_blocks(page)
+    assert blocks["kg-paper-data"]["rows"][2][1] == HOSTILE_TITLE
+    assert HOSTILE_TITLE in [row[1] for row in blocks["kg-panel-papers"]]
 
 
 # -- in the browser ------------------------------------------------------------------------------

@@ -3,15 +3,14 @@ escaped) and the atlas's time data."""
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from kg.graph import graph_data
 from kg.model import ConceptType, Entity, Extraction, Paper, Role, concept_key
-from viz.atlas import atlas_html
+from viz.atlas import atlas_html, page_data
 from viz.graphview import GraphView
 from viz.index import index_html
 
@@ -85,14 +84,8 @@ def test_index_says_which_papers_are_undated() -> None:
 # -- the atlas's time data ----------------------------------------------------------------------
 
 
-def _atlas_data(G: GraphView) -> dict[str, object]:
-    page = atlas_html(G, title="t")
-    value: dict[str, object] = {}
-    for block in ("kg-data", "kg-panel-data"):
-        found = re.search(rf'<script id="{block}" type="application/json">(.*?)</script>', page)
-        assert found
-        value.update(json.loads(found.group(1)))
-    return value
+def _atlas_data(G: GraphView) -> dict[str, Any]:
+    return page_data(atlas_html(G, title="t"))
 
 
 def test_atlas_carries_periods_and_each_concepts_first_period() -> None:

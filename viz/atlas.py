@@ -7,7 +7,11 @@ travel as JSON data and the page inserts them as text only (viz/static/atlas.js)
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
+import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg.model import ConceptType, Extraction, Paper
-from viz.html import _SLOT, _csp, _write, json_for_script
+from viz.html import _SLOT, _csp, _write
 from viz.select import ranked_concepts
 from viz.style import COMMUNITY_COLOURS, SMALL_COMMUNITY, shape_svg, style_of
 from viz.subgraph import safe_url
@@ -45,6 +49,12 @@ N_EVIDENCE_CONCEPTS = 20_000  # concepts with a sentence (each ~200 bytes); othe
 LOUVAIN_MAX = 50_000  # above this many concepts, label propagation: Louvain takes ~30 s at 160k
 ROLES = ("proposed", "used", "mentioned")
 PANEL_KEYS = ("papers", "panel")  # parsed by the page only when a panel first opens
+COLUMNS = ("key", "name", "type", "count", "x", "y", "community", "years", "aliases")
+TIME_COLUMNS = ("first", "trend")  # per concept, in data["time"]
+REST_CHUNK = 25_000  # concepts per block of those not drawn first (each unpacked in ~0.1 s)
+LINK_CHUNK = 100_000  # links per block
+PANEL_CHUNK = 5_000  # concepts per panel block: a click unpacks only its concept's block
+BLOCK_LEVEL = 6  # gzip level of the data blocks (9: 1% smaller, twice the time to write)
 
 
 def render_atlas(
@@ -70,12 +80,33 @@ def atlas_html(
     from viz.atlas_papers import paper_data
 
     data = atlas_data(G, extractions=extractions)
-    n, keys, types = len(data["name"]), data["key"], _type_filters(data["types"], data["type"])
+    return atlas_page(data, paper_data(G, data["key"]), title=title, nav=nav)
+
+
+def atlas_page(
+    data: dict[str, Any],
+    papers: dict[str, Any],
+    *,
+    title: str,
+    nav: Mapping[str, str] | None = None,
+) -> str:
+    """The page for `atlas_data` and `paper_data` (consumes `data`: its lists are dropped as
+    soon as their blocks are written, to bound memory at 100k papers)."""
+    n, types = len(data["name"]), _type_filters(data["types"], data["type"])
+    panel = data["panel"]
     blocks = {
-        "DATA": json_for_script({k: v for k, v in data.items() if k not in PANEL_KEYS}),
-        "PANEL_DATA": json_for_script({k: data[k] for k in PANEL_KEYS}),
+        "DATA": "\n".join(_map_blocks(data)),
+        "PANEL_DATA": "\n".join(
+            [_block("kg-panel-papers", data["papers"])]
+            + [
+                _block(f"kg-panel-{k}", panel[at : at + PANEL_CHUNK])
+                for k, at in enumerate(range(0, len(panel), PANEL_CHUNK))
+            ]
+        ),
+        "PAPER_DATA": _block("kg-paper-data", papers),
     }
-    del data  # its lists take ~5x their JSON (~80 MB at 10k papers): only the JSON from here
+    del panel
+    data.clear()  # its lists take ~5x their JSON (~80 MB at 10k papers): only the JSON from here
     scripts = [_static(GRAPHOLOGY_JS), _static(SIGMA_JS), _static("atlas.js")]
     slots = {
         "CSP": _csp(*scripts),
@@ -88,13 +119,103 @@ def atlas_html(
         "TYPES": types,
         "CSS": _static("atlas.css"),
         **blocks,
-        "PAPER_DATA": json_for_script(paper_data(G, keys)),  # parsed on demand
         "GRAPHOLOGY_JS": scripts[0],
         "SIGMA_JS": scripts[1],
         "ATLAS_JS": scripts[2],
     }
-    # One pass: a title that reads "{{PAPER_DATA}}" inside DATA must stay that text.
+    # One pass: a slot's text is never read for slots (the blocks are base64 in any case).
     return _SLOT.sub(lambda found: slots[found.group(1)], _static("atlas.html"))
+
+
+def packed(value: object) -> str:
+    """`value` as a page's data block: JSON, gzipped (no timestamp, so the same page is the
+    same bytes) and base64 (no '<' or '&' can reach the HTML). The page unpacks it with the
+    browser's DecompressionStream only when it needs it: at 100k papers the JSON is ~170 MB,
+    which Chromium took 2-4 s just to read, and ~17 MB gzipped.
+
+    Example:
+        >>> block = packed({"t": "</script><b>"})
+        >>> "<" in block, unpacked(block)
+        (False, {'t': '</script><b>'})
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), BLOCK_LEVEL, mtime=0)).decode()
+
+
+def _map_blocks(data: dict[str, Any]) -> list[str]:
+    """The map's blocks: kg-data holds what the first frame needs (the columns of the n_first
+    concepts drawn first, the links between them that are drawn, the map's frame); kg-rest-0, 1,
+    … the columns of the other concepts, REST_CHUNK at a time, and kg-links-0, 1, … every kept
+    link: unpacked after the first frame, each a short task, and joined to the first."""
+    n, nf, links = len(data["name"]), data["n_first"], data["links"]
+    time = data["time"]
+    columns = {c: data[c] for c in COLUMNS}
+    if time is not None:
+        time = {k: v for k, v in time.items() if k not in TIME_COLUMNS}
+        columns.update({f"time_{c}": data["time"][c] for c in TIME_COLUMNS})
+    first_links: list[int] = []
+    for at in range(0, len(links), 3):
+        if len(first_links) >= 3 * data["n_drawn"]:
+            break
+        if links[at] < nf and links[at + 1] < nf:
+            first_links.extend(links[at : at + 3])
+    xs, ys = data["x"] or [0], data["y"] or [0]
+    scalars = {k: v for k, v in data.items() if k not in (*COLUMNS, *PANEL_KEYS, "links", "time")}
+    rest = [f"kg-rest-{k}" for k, _ in enumerate(range(nf, n, REST_CHUNK))]
+    rest += [f"kg-links-{k}" for k, _ in enumerate(range(0, len(links), 3 * LINK_CHUNK))]
+    head = {
+        **scalars,
+        **{c: v[:nf] for c, v in columns.items()},
+        "n": n,
+        "time": time,
+        "first_links": first_links,
+        "bbox": [min(xs), max(xs), min(ys), max(ys)],
+        "rest": rest,
+        "panel_chunk": PANEL_CHUNK,
+    }
+    blocks = [_block("kg-data", head)]
+    for k, at in enumerate(range(nf, n, REST_CHUNK)):
+        blocks.append(
+            _block(f"kg-rest-{k}", {c: v[at : at + REST_CHUNK] for c, v in columns.items()})
+        )
+    for k, at in enumerate(range(0, len(links), 3 * LINK_CHUNK)):
+        blocks.append(_block(f"kg-links-{k}", links[at : at + 3 * LINK_CHUNK]))
+    return blocks
+
+
+def _block(name: str, value: object) -> str:
+    return f'<script id="{name}" type="application/octet-stream">{packed(value)}</script>'
+
+
+def unpacked(block: str) -> Any:
+    """The value of a `packed` block."""
+    return json.loads(gzip.decompress(base64.b64decode(block)))
+
+
+def page_blocks(page: str) -> dict[str, Any]:
+    """The data blocks of an atlas page by element id, unpacked: kg-data (the map's columns),
+    kg-panel-papers (the panels' paper rows), kg-panel-0, kg-panel-1, … (the panels of
+    PANEL_CHUNK concepts each) and kg-paper-data (the papers drawn on demand)."""
+    found = re.findall(r'<script id="([a-z0-9-]+)" type="application/octet-stream">([^<]*)<', page)
+    return {name: unpacked(block) for name, block in found}
+
+
+def page_data(page: str) -> dict[str, Any]:
+    """What `atlas_data` gave the page, read back from its blocks and joined again as the page's
+    script joins them (with the blocks' own keys: n, first_links, bbox, rest, panel_chunk)."""
+    blocks = page_blocks(page)
+    data = blocks["kg-data"]
+
+    def joined(prefix: str) -> list[Any]:
+        return [v for k in range(len(blocks)) for v in blocks.get(f"{prefix}{k}", [])]
+
+    for k in range(len(blocks)):
+        for column, values in blocks.get(f"kg-rest-{k}", {}).items():
+            data[column] = data[column] + values
+    if data["time"] is not None:
+        data["time"].update({c: data.pop(f"time_{c}") for c in TIME_COLUMNS})
+    data["links"] = joined("kg-links-")
+    return {**data, "papers": blocks["kg-panel-papers"], "panel": joined("kg-panel-")}
 
 
 def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[str, Any]:

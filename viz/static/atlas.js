@@ -1,29 +1,62 @@
 /* kg atlas: every concept, drawn by sigma.js at the positions computed at build time.
    Text from papers and concepts only ever reaches the page through textContent (the side
-   panel) or sigma's canvas labels, never innerHTML, so hostile titles and names show as text. */
+   panel) or sigma's canvas labels, never innerHTML, so hostile titles and names show as text.
+   The data travels as gzipped JSON in base64 blocks (viz/atlas.py: packed), unpacked with the
+   browser's DecompressionStream: the map's when the page opens, the panels' and the papers' when
+   first needed or, after the map is drawn, while the page is idle. */
 "use strict";
 
 var T0 = performance.now();
-var D = JSON.parse(document.getElementById("kg-data").textContent);
-var timings = { start: T0, parsed: performance.now() };
-var N = D.name.length;
+var D = null;  // the map's columns (kg-data): unpacked before anything is drawn
+var timings = { start: T0 };
+var N = 0;
 var ROLES = ["proposed", "used", "mentioned"];
 var DIM = "#e6e6e6";
-var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), nearPapers: new Set(), papers: false, highlight: "", since: D.time ? D.time.since : 0 };
-var NF = D.n_first;  // concepts drawn when the page opens, most papers first; the rest on demand
-var shown = new Uint8Array(N);
-var drawn = new Uint8Array(N);  // in the graph: the first NF, the rest when asked or selected
+var state = { colour: "type", hiddenTypes: new Set(), from: null, to: null, selected: null, near: new Set(), nearPapers: new Set(), papers: false, highlight: "", since: 0 };
+var NF = 0;  // concepts drawn when the page opens, most papers first; the rest on demand
+var shown = null;
+var drawn = null;  // in the graph: the first NF, the rest when asked or selected
 var extraNodes = [];  // concepts drawn only while a selection needs them
-var marked = new Uint8Array(N);  // the concepts a time highlight picks (rising, falling, new since)
+var marked = null;  // the concepts a time highlight picks (rising, falling, new since)
 var nMarked = 0;
 var SVG = "http://www.w3.org/2000/svg";
-var PD = null;  // papers on demand: parsed when "draw the papers" is first ticked
+var PD = null;  // papers on demand (kg-paper-data): unpacked when "draw the papers" is first ticked
+var blocks = {};  // element id: the promise of its unpacked value
 var MAX_PAPERS = 20000;  // papers drawn at once, those naming most shown concepts first
 var PAPER_COLOUR = "#8a8a8a";
 var lowerNames = null;
-var P = null;  // papers and panels: parsed when a panel first opens, so the map opens sooner
+var P = null;  // the panels' paper rows (kg-panel-papers): unpacked when a panel first opens
 var graph = null;
 var renderer = null;
+var full = null;  // the promise of the whole map (whole())
+
+function bytesOf(text) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+  var s = atob(text), out = new Uint8Array(s.length);
+  for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function unpack(id) {
+  // A data block's value (a promise): base64, then gunzip, then JSON; once per block.
+  if (!blocks[id]) {
+    var node = document.getElementById(id);
+    var gz = new Blob([bytesOf(node.textContent)]).stream();
+    blocks[id] = new Response(gz.pipeThrough(new DecompressionStream("gzip"))).json().then(function (value) {
+      node.textContent = "";  // its text is no longer needed (at 100k papers, tens of MB)
+      blocks[id].done = true;
+      if (allBlocks().every(function (b) { return blocks[b] && blocks[b].done; })) {
+        document.body.classList.add("kg-loaded");  // every block unpacked
+      }
+      return value;
+    });
+  }
+  return blocks[id];
+}
+
+function allBlocks() {
+  return Array.from(document.querySelectorAll('script[type="application/octet-stream"]'), function (node) { return node.id; });
+}
 
 function el(tag, text, cls) {
   var node = document.createElement(tag);
@@ -152,9 +185,10 @@ function build(n) {
   extraNodes = [];
   for (var i = n - 1; i >= 0; i--) addConcept(i);  // biggest last: drawn on top
   // A selected concept shows all of its own links (and the concepts at their ends).
-  for (var k = 0, m = 0; k < D.links.length && m < D.n_drawn; k += 3) {
-    if (D.links[k] < n && D.links[k + 1] < n) {
-      addLink(D.links[k], D.links[k + 1], false);
+  var links = D.links || D.first_links;  // before the links' blocks are joined: the first frame's
+  for (var k = 0, m = 0; k < links.length && m < D.n_drawn; k += 3) {
+    if (links[k] < n && links[k + 1] < n) {
+      addLink(links[k], links[k + 1], false);
       m++;
     }
   }
@@ -397,13 +431,16 @@ function showResults(list) {
 function setupSearch() {
   var input = document.getElementById("kg-search-box");
   var status = document.getElementById("kg-search-status");
-  input.addEventListener("input", function () { showResults(matches(input.value, 12)); });
-  document.getElementById("kg-search").addEventListener("submit", function (event) {
-    event.preventDefault();
+  input.addEventListener("input", later(function () { showResults(matches(input.value, 12)); }));
+  var find = later(function () {
     document.getElementById("kg-results").hidden = true;
     var best = matches(input.value, 1);
     status.textContent = best.length ? "found: " + D.name[best[0]] : "no concept named “" + input.value.trim() + "”";
     if (best.length) select(D.key[best[0]], true);
+  });
+  document.getElementById("kg-search").addEventListener("submit", function (event) {
+    event.preventDefault();
+    find();
   });
 }
 
@@ -415,7 +452,6 @@ function paperYearShown(year) {
 function drawPapers() {
   // The papers naming the shown concepts (in the year range), as nodes beside them.
   var t0 = performance.now();
-  if (PD === null) PD = JSON.parse(document.getElementById("kg-paper-data").textContent);
   var g = withoutPapers();  // built aside, then handed to sigma at once (one by one is far slower)
   papersOf = [];  // a concept's drawn papers; their links are drawn while one of the two is selected
   for (var i = 0; i < N; i++) papersOf.push([]);
@@ -486,16 +522,23 @@ function removePapers() {
 
 function setupPapers() {
   var box = document.getElementById("kg-show-papers");
-  box.addEventListener("change", function () {
-    state.papers = box.checked;
-    if (state.papers) {
-      drawPapers();
-    } else {
-      removePapers();
+  box.addEventListener("change", later(function () {
+    if (!box.checked) {
+      if (state.papers) removePapers();
+      state.papers = false;
       document.getElementById("kg-papers-note").textContent = "";
+      useReducers();
+      return;
     }
-    useReducers();
-  });
+    if (PD === null) document.getElementById("kg-papers-note").textContent = "unpacking the papers…";
+    unpack("kg-paper-data").then(function (value) {
+      PD = value;
+      if (!box.checked || state.papers) return;  // unticked meanwhile, or drawn already
+      state.papers = true;
+      drawPapers();
+      useReducers();
+    });
+  }));
 }
 
 function selectPaper(key, move) {
@@ -590,10 +633,22 @@ function conceptButton(j) {
   return chip;
 }
 
+function panelBlock(i) {
+  return "kg-panel-" + Math.floor(i / D.panel_chunk);
+}
+
 function showPanel(i) {
+  // Once its block and the paper rows are unpacked (at once if they are), unless another
+  // concept is picked meanwhile.
+  var key = state.selected;
+  return Promise.all([unpack("kg-panel-papers"), unpack(panelBlock(i))]).then(function (found) {
+    P = found[0];
+    if (state.selected === key) fillPanel(i, found[1][i % D.panel_chunk]);
+  });
+}
+
+function fillPanel(i, panel) {
   var box = document.getElementById("kg-panel");
-  if (P === null) P = JSON.parse(document.getElementById("kg-panel-data").textContent);
-  var panel = P.panel[i];
   box.replaceChildren(el("h3", D.name[i]));
   box.appendChild(el("div", D.types[D.type[i]] + " · " + D.count[i] + " papers", "kg-muted"));
   timePanel(box, i, panel);
@@ -634,7 +689,7 @@ function showPanel(i) {
   box.appendChild(el("h4", "Papers (" + (panel.papers.length < D.count[i] ? "newest " + panel.papers.length + " of " + D.count[i] : D.count[i]) + ")"));
   var list = el("ul", null, "kg-papers");
   panel.papers.forEach(function (row) {
-    var paper = P.papers[row[0]];
+    var paper = P[row[0]];
     var item = el("li");
     var url = safeUrl(paper[3]);
     var title = el(url ? "a" : "span", paper[1]);
@@ -663,32 +718,60 @@ function markReady() {
   window.kgTimings = timings;
 }
 
-function extent() {
-  var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (var i = 0; i < N; i++) {
-    x0 = Math.min(x0, D.x[i]);
-    x1 = Math.max(x1, D.x[i]);
-    y0 = Math.min(y0, D.y[i]);
-    y1 = Math.max(y1, D.y[i]);
+function whole() {
+  // The map's other blocks (the concepts not drawn first, every link), unpacked one after the
+  // other and joined to the first frame's columns (a promise, once). Everything but the first
+  // frame waits for it: search, filters, clicks, the tail, the papers, the time section.
+  if (full === null) {
+    full = D.rest.reduce(function (done, id) {
+      return done.then(function () { return unpack(id); }).then(function (block) {
+        if (Array.isArray(block)) {
+          links.push(block);
+        } else {
+          Object.keys(block).forEach(function (name) { D[name] = D[name].concat(block[name]); });
+        }
+      });
+    }, Promise.resolve()).then(function () {
+      D.links = [].concat.apply([], links);
+      if (D.time) {
+        D.time.first = D.time_first;
+        D.time.trend = D.time_trend;
+      }
+      years();
+      setupTail();
+      setupTime();
+      timings.full = performance.now();
+      window.kgTimings = timings;
+    });
+    var links = [];
   }
-  return { x: [x0, x1], y: [y0, y1] };
+  return full;
+}
+
+function later(fn) {
+  // fn once the whole map is unpacked: at once (in the same task) when it is.
+  return function () {
+    var self = this, args = arguments;
+    return whole().then(function () { return fn.apply(self, args); });
+  };
+}
+
+function extent() {
+  return { x: [D.bbox[0], D.bbox[1]], y: [D.bbox[2], D.bbox[3]] };
 }
 
 function draw() {
   applyFilters();
-  years();
-  setupTail();
-  setupTime();
   setupPapers();
   document.querySelectorAll("input.kg-kind").forEach(function (box) {
-    box.addEventListener("change", function () {
+    box.addEventListener("change", later(function () {
       var kind = parseInt(box.dataset.kind, 10);
       if (box.checked) state.hiddenTypes.delete(kind); else state.hiddenTypes.add(kind);
       applyFilters();
-    });
+    }));
   });
   document.querySelectorAll("input[name=kg-colour]").forEach(function (radio) {
-    radio.addEventListener("change", function () { state.colour = radio.value; useReducers(); });
+    radio.addEventListener("change", later(function () { state.colour = radio.value; useReducers(); }));
   });
   setupSearch();
   if (!N) {
@@ -729,10 +812,43 @@ function draw() {
   if (NF < N) renderer.setCustomBBox(extent());
   renderer.setGraph(graph);
   timings.drawn = performance.now();
-  renderer.on("clickNode", function (event) { select(event.node, false); });
-  renderer.on("clickStage", clearSelection);
-  window.kgAtlas = { graph: graph, renderer: renderer, state: state, select: select, shown: shown, marked: marked };
-  requestAnimationFrame(function () { requestAnimationFrame(markReady); });
+  renderer.on("clickNode", later(function (event) { select(event.node, false); }));
+  renderer.on("clickStage", later(clearSelection));
+  window.kgAtlas = { graph: graph, renderer: renderer, state: state, select: later(select), shown: shown, marked: marked };
+  requestAnimationFrame(function () { requestAnimationFrame(function () { markReady(); setTimeout(prefetch, 0); }); });
 }
 
-draw();
+function prefetch() {
+  // The rest of the map, then the other blocks, one after the other (each a short task, so
+  // clicks are answered between), while the page is idle: the first click finds its panel.
+  if (window.kgNoPrefetch) return;  // (tests: to open panels before their block is unpacked)
+  whole().then(function () {
+    return allBlocks().reduce(function (done, id) { return done.then(function () { return unpack(id); }); }, Promise.resolve());
+  });
+}
+
+function start(data) {
+  D = data;
+  timings.parsed = performance.now();
+  N = D.n;
+  NF = D.n_first;
+  state.since = D.time ? D.time.since : 0;
+  shown = new Uint8Array(N);
+  drawn = new Uint8Array(N);
+  marked = new Uint8Array(N);
+  draw();
+}
+
+function cannotOpen(err) {
+  var empty = document.getElementById("kg-empty");
+  var needs = typeof DecompressionStream === "undefined" ? " (it needs DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or later)" : "";
+  empty.textContent = "This browser cannot open the atlas" + needs + ": " + err;
+  empty.hidden = false;
+  markReady();
+}
+
+try {
+  unpack("kg-data").then(start, cannotOpen);
+} catch (err) {
+  cannotOpen(err);
+}
