@@ -141,6 +141,39 @@ def test_atlas_hostile_text_only_travels_as_escaped_json(
     assert data["panel"][i]["evidence"][0][2] == f"We train {HOSTILE_NAME} on ImageNet."
 
 
+def test_atlas_blocks_join_back_into_the_atlas_data(
+    view: GraphView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import viz.atlas
+
+    for name in ("FIRST_ALL", "REST_CHUNK", "LINK_CHUNK", "PANEL_CHUNK"):
+        monkeypatch.setattr(viz.atlas, name, {"FIRST_ALL": 0}.get(name, 2))  # many blocks
+    page = atlas_html(view, title="t")
+    blocks = viz.atlas.page_blocks(page)
+    assert len([b for b in blocks if b.startswith("kg-rest-")]) > 1
+    assert len([b for b in blocks if b.startswith("kg-panel-")]) > 2
+    joined = _data(page)
+    expected = atlas_data(view)
+    assert {k: joined[k] for k in expected} == expected
+    first = blocks["kg-data"]
+    assert len(first["key"]) == first["n_first"] < len(expected["key"])
+
+
+def test_atlas_first_block_holds_the_drawn_links_between_the_first_concepts(
+    view: GraphView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import viz.atlas
+
+    monkeypatch.setattr(viz.atlas, "FIRST_ALL", 0)
+    monkeypatch.setattr(viz.atlas, "MAX_DRAWN_LINKS", 3)
+    data = viz.atlas.page_blocks(atlas_html(view, title="t"))["kg-data"]
+    links, nf = atlas_data(view)["links"], data["n_first"]
+    rows = [links[k : k + 3] for k in range(0, len(links), 3)]
+    between = [v for row in rows if row[0] < nf and row[1] < nf for v in row]
+    assert data["first_links"] == between[: 3 * data["n_drawn"]]
+    assert data["first_links"]
+
+
 def test_atlas_of_an_empty_graph_is_a_page(tmp_path: Path) -> None:
     page = atlas_html(GraphView.of(graph_data([], [])), title="empty")
     assert _data(page)["key"] == []

@@ -82,11 +82,15 @@ def browser() -> Iterator[Browser]:
 
 
 class Opened:
-    """The atlas opened from file://, with what it logged, requested and tried to alert."""
+    """The atlas opened from file://, with what it logged, requested and tried to alert; by
+    default once every data block is unpacked (kg-loaded), with `prefetch=False` as soon as
+    the first frame is drawn, the page unpacking the other blocks only when asked."""
 
-    def __init__(self, browser: Browser, path: Path) -> None:
+    def __init__(self, browser: Browser, path: Path, *, prefetch: bool = True) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 900})
         self.page = self.context.new_page()
+        if not prefetch:
+            self.page.add_init_script("window.kgNoPrefetch = true")
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -96,6 +100,8 @@ class Opened:
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(path.as_uri())
         self.page.wait_for_selector("body.kg-stable", state="attached", timeout=60_000)
+        if prefetch:
+            self.page.wait_for_selector("body.kg-loaded", state="attached", timeout=60_000)
 
 
 @pytest.fixture
@@ -292,11 +298,14 @@ def test_atlas_selection_shows_links_beyond_the_drawn_ones(
 
 @pytest.fixture(scope="module")
 def tail_site(G_and_site: tuple[GraphView, Path]) -> tuple[int, int, Path]:
-    """The atlas as a big build draws it: concepts in two papers or more first (FIRST_ALL 0)."""
+    """The atlas as a big build draws it: concepts in two papers or more first (FIRST_ALL 0),
+    the others, the links and the panels in many small blocks."""
     import viz.atlas
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(viz.atlas, "FIRST_ALL", 0)
+        for name, size in (("REST_CHUNK", 40), ("LINK_CHUNK", 60), ("PANEL_CHUNK", 50)):
+            mp.setattr(viz.atlas, name, size)  # many blocks, each joined to the first frame's
         path = viz.atlas.render_atlas(G_and_site[0], G_and_site[1] / "atlas-tail.html")
     counts = [c.paper_count for c in G_and_site[0].concepts]
     return sum(n >= 2 for n in counts), len(counts), path
@@ -351,3 +360,72 @@ def test_atlas_tail_box_draws_every_concept_and_back(
     page.uncheck("#kg-show-tail")
     assert page.evaluate("kgAtlas.graph.order") == n_head
     assert tail_atlas.errors == []
+
+
+# -- blocks unpacked on demand -------------------------------------------------------------------
+
+
+@pytest.fixture
+def lazy_atlas(browser: Browser, tail_site: tuple[int, int, Path]) -> Iterator[Opened]:
+    """The tail atlas at its first frame, before any other block is unpacked."""
+    opened = Opened(browser, tail_site[2], prefetch=False)
+    yield opened
+    opened.context.close()
+
+
+def _unpacked(page: Page) -> list[str]:
+    return sorted(page.evaluate("Object.keys(blocks)"))
+
+
+def _panel_when_shown(page: Page, name: str) -> str:
+    page.wait_for_function(
+        "(name) => document.querySelector('#kg-panel h3')?.textContent === name", arg=name
+    )
+    return str(page.inner_html("#kg-panel"))
+
+
+def test_atlas_first_frame_unpacks_only_its_own_block(lazy_atlas: Opened) -> None:
+    page = lazy_atlas.page
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('script[type=\"application/octet-stream\"]').length"
+        )
+        > 10
+    )
+    assert _unpacked(page) == ["kg-data"]
+    assert page.evaluate("D.key.length") == page.evaluate("kgAtlas.graph.order")
+    assert lazy_atlas.errors == []
+
+
+def test_atlas_search_before_the_map_is_unpacked_finds_a_concept_of_the_tail(
+    lazy_atlas: Opened,
+) -> None:
+    page, key = lazy_atlas.page, "concept:" + concept_key(OLD_NAME)
+    _find(page, "perceptron classic")  # named in one paper: not in the first frame's block
+    assert _panel_when_shown(page, OLD_NAME)
+    assert page.evaluate("kgAtlas.state.selected") == key
+    assert page.text_content("#kg-search-status") == f"found: {OLD_NAME}"
+    assert lazy_atlas.errors == []
+
+
+def test_atlas_panel_opened_before_its_block_is_unpacked_shows_the_same(
+    browser: Browser, lazy_atlas: Opened, tail_site: tuple[int, int, Path]
+) -> None:
+    eager = Opened(browser, tail_site[2])
+    for page in (lazy_atlas.page, eager.page):
+        _find(page, HOSTILE_NAME)  # its panel block is not the first; its text stays text
+    lazy, ready = (_panel_when_shown(o.page, HOSTILE_NAME) for o in (lazy_atlas, eager))
+    assert lazy == ready
+    assert HOSTILE_TITLE in lazy_atlas.page.text_content("#kg-panel")
+    assert lazy_atlas.page.evaluate("document.querySelectorAll('#kg-panel img').length") == 0
+    assert lazy_atlas.errors == eager.errors == lazy_atlas.dialogs == []
+    eager.context.close()
+
+
+def test_atlas_papers_ticked_before_their_block_is_unpacked_are_drawn(lazy_atlas: Opened) -> None:
+    page = lazy_atlas.page
+    page.check("#kg-show-papers")
+    page.wait_for_function("() => kgAtlas.graph.filterNodes((k, a) => a.paper).length > 0")
+    assert page.text_content("#kg-papers-note").startswith("drawing ")
+    assert "kg-paper-data" in _unpacked(page)
+    assert lazy_atlas.errors == []

@@ -101,6 +101,7 @@ def page(browser: Browser, site: Path) -> Iterator[Page]:
     page.on("dialog", lambda d: (errors.append(d.message), d.dismiss()))
     page.goto(site.as_uri())
     page.wait_for_selector("body.kg-stable", state="attached", timeout=60_000)
+    page.wait_for_selector("body.kg-loaded", state="attached", timeout=60_000)  # all unpacked
     yield page
     context.close()
     assert errors == []

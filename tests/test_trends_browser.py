@@ -74,6 +74,7 @@ def page(browser: Browser, sites: dict[str, Path]) -> Iterator[Page]:
     page.on("dialog", lambda d: (errors.append(d.message), d.dismiss()))
     page.goto(sites["dated"].as_uri())
     page.wait_for_selector("body.kg-stable", state="attached", timeout=60_000)
+    page.wait_for_selector("body.kg-loaded", state="attached", timeout=60_000)  # all unpacked
     yield page
     context.close()
     assert errors == []
