@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
-from itertools import groupby, repeat
+from itertools import chain, groupby, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,7 +103,7 @@ class Decider:
         n = len(feats)
         logits = np.tile(self.bias.astype(np.float64), (n, 1))
         lengths = np.fromiter(map(len, feats), dtype=np.int64, count=n)
-        flat = [f for fs in feats for f in fs]
+        flat = list(chain.from_iterable(feats))
         cols = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
         known = cols >= 0
         if known.any():

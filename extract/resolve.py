@@ -167,11 +167,11 @@ def _repeats(text: str, forms: dict[str, Candidate]) -> list[Candidate]:
     """Every other occurrence of a known surface form, as a mention of the same concept."""
     found = []
     for form, cand in forms.items():
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(form)}s?(?![\w\-])", text):
+        for start, end in _occurrences(text, form):
             found.append(
                 Candidate(
-                    m.start(),
-                    m.end(),
+                    start,
+                    end,
                     cand.name,
                     cand.type,
                     "repeat",
@@ -181,6 +181,36 @@ def _repeats(text: str, forms: dict[str, Candidate]) -> list[Candidate]:
                 )
             )
     return found
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
+def _occurrences(text: str, form: str) -> list[tuple[int, int]]:
+    r"""Where `form` (or its plural in "s") stands as a word of its own: what the regex
+    ``(?<![\w\-])form s?(?![\w\-])`` finds, without compiling a pattern per form.
+
+    Example:
+        >>> _occurrences("LoRA, LoRAs, QLoRA and LoRA-FA use LoRA", "LoRA")
+        [(0, 4), (6, 11), (35, 39)]
+    """
+    out = []
+    n = len(form)
+    at = text.find(form)
+    while at >= 0:
+        end = at + n
+        if at == 0 or not _wordish(text[at - 1]):
+            if text[end : end + 1] == "s" and not _wordish(text[end + 1 : end + 2] or " "):
+                out.append((at, end + 1))
+                at = text.find(form, end + 1)
+                continue
+            if not _wordish(text[end : end + 1] or " "):
+                out.append((at, end))
+                at = text.find(form, end)
+                continue
+        at = text.find(form, at + 1)
+    return out
 
 
 def _outside_urls(text: str, cands: Iterable[Candidate]) -> list[Candidate]:

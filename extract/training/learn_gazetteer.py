@@ -33,6 +33,7 @@ import hashlib
 import json
 import re
 import sys
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -132,10 +133,42 @@ def _pattern(forms: Iterable[str], case_sensitive: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?:s|es)?(?!\w)", 0 if case_sensitive else re.I)
 
 
-def _ratio(forms: Sequence[str], case_sensitive: bool, c: _Concept, texts: dict[str, str]) -> float:
+class Texts:
+    """The learning papers' texts, joined once in lower case so that the papers a form can occur
+    in are found by substring search instead of a regex over every paper (quadratic in train)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.ids = list(texts)
+        self.texts = [texts[i] for i in self.ids]
+        self.starts: list[int] = []
+        parts, at = [], 0
+        for text in self.texts:
+            self.starts.append(at)
+            parts.append(text.lower())
+            at += len(parts[-1]) + 1
+        self.joined = "\x00".join(parts)
+        self.lowered = parts
+
+    def containing(self, needle: str) -> set[int]:
+        """Indices of the texts whose lower-case form contains `needle` (lower case)."""
+        found: set[int] = set()
+        at = self.joined.find(needle)
+        while at >= 0:
+            k = bisect_right(self.starts, at) - 1
+            found.add(k)
+            at = self.joined.find(needle, self.starts[k] + len(self.lowered[k]) + 1)
+        return found
+
+
+def _ratio(forms: Sequence[str], case_sensitive: bool, c: _Concept, texts: Texts) -> float:
     """Share of the papers whose text has a form that annotate this concept."""
     pattern = _pattern(forms, case_sensitive)
-    seen = {pid for pid, text in texts.items() if pattern.search(text)}
+    maybe: set[int] = set()
+    for form in forms:
+        # every part of a form occurs in a text the pattern matches: the longest narrows the search
+        part = max((p for p in re.split(r"[\s\-]+", form) if p), key=len, default="")
+        maybe |= texts.containing(part.lower()) if part else set(range(len(texts.ids)))
+    seen = {texts.ids[k] for k in maybe if pattern.search(texts.texts[k])}
     return len(seen & c.papers) / len(seen) if seen else 1.0
 
 
@@ -163,7 +196,7 @@ def propose(
 ) -> list[gz.GazetteerEntry]:
     """The entries the filter keeps, most-annotated first, no form shared with `base` or each other."""
     papers = list(papers)
-    texts = {p["id"]: f"{p.get('title') or ''}\n{p['abstract']}" for p in papers}
+    texts = Texts({p["id"]: f"{p.get('title') or ''}\n{p['abstract']}" for p in papers})
     owned = _owned(base)
     found: list[gz.GazetteerEntry] = []
     concepts = sorted(_collect(papers).items(), key=lambda kv: (-len(kv[1].papers), kv[0]))
