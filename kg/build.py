@@ -143,7 +143,7 @@ def extract_to_file(
     returns the number of concept links written. `jobs` None: default_jobs."""
     import json
 
-    from extract.pipeline import extract_lines
+    from kg.extraction import extract_lines
 
     jobs = default_jobs(len(papers)) if jobs is None else jobs
     n_links = 0
@@ -170,7 +170,7 @@ def _merged_lines(
     ner: Path | None,
     progress: Reporter | None,
 ) -> Iterator[str]:
-    from extract.pipeline import extract_lines
+    from kg.extraction import extract_lines
 
     n_reused = len(papers) - len(todo)
     note = f"{jobs} job{'s' if jobs > 1 else ''}" + (f", {n_reused:,} reused" if n_reused else "")
