@@ -12,12 +12,16 @@ head of the field is shared and the tail grows as in a larger corpus (10k real p
 extraction of 2026-12-03: 50,725 concepts; x10: 494,671). For each corpus it prints the graph's
 size, how many concepts the page draws when it opens (viz.atlas.n_first), the seconds to write
 atlas.html (layout, communities, evidence and page), the file size, and the seconds from
-navigation until the page marks itself ready (drawn), the median of --repeat runs.
+navigation until the page marks itself ready (drawn, kg-stable), the median of --repeat runs
+and their spread, then how long until the whole map is unpacked (search, filters and clicks
+answer without waiting: kgTimings.full) and until every data block is (kg-loaded: panels and
+papers too), and the load average when it started.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -75,15 +79,24 @@ def scaled(
     return out_papers, out_exts
 
 
-def time_to_ready(browser: Browser, path: Path) -> float:
+def time_to_ready(browser: Browser, path: Path) -> tuple[float, float, float]:
+    """Seconds from navigation until drawn (kg-stable), the whole map unpacked, every block."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     try:
         start = time.perf_counter()
         page.goto(path.as_uri())
         page.wait_for_selector("body.kg-stable", state="attached", timeout=300_000)
-        return time.perf_counter() - start
+        ready = time.perf_counter() - start
+        page.wait_for_selector("body.kg-loaded", state="attached", timeout=300_000)
+        loaded = time.perf_counter() - start
+        full = page.evaluate("kgTimings.full - kgTimings.ready") / 1000 + ready
+        return ready, full, loaded
     finally:
         page.close()
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):5.2f}s ({min(values):.2f}-{max(values):.2f})"
 
 
 def bench(
@@ -98,11 +111,15 @@ def bench(
         t0 = time.perf_counter()
         path = render_atlas(G, Path(tmp) / "atlas.html", title=name, extractions=lambda: exts)
         write_s = time.perf_counter() - t0
-        ready = statistics.median(time_to_ready(browser, path) for _ in range(repeat))
+        load = os.getloadavg()[0]
+        runs = [time_to_ready(browser, path) for _ in range(repeat)]
+        ready, full, loaded = ([run[k] for run in runs] for k in range(3))
         print(
             f"{name:>22}: {len(papers):>7} papers {n_concepts:>7} concepts ({first} first)  "
-            f"graph={graph_s:6.1f}s  "
-            f"atlas={write_s:6.1f}s  size={path.stat().st_size / 1e6:6.1f}MB  ready={ready:5.2f}s",
+            f"graph={graph_s:6.1f}s  atlas={write_s:6.1f}s  "
+            f"size={path.stat().st_size / 1e6:6.1f}MB  ready={spread(ready)}  "
+            f"whole map={spread(full)}  all blocks={spread(loaded)}  "
+            f"load={load:.1f}",
             flush=True,
         )
 
