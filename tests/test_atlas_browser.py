@@ -429,3 +429,15 @@ def test_atlas_papers_ticked_before_their_block_is_unpacked_are_drawn(lazy_atlas
     assert page.text_content("#kg-papers-note").startswith("drawing ")
     assert "kg-paper-data" in _unpacked(page)
     assert lazy_atlas.errors == []
+
+
+def test_atlas_of_an_empty_build_opens_and_unpacks_its_blocks(
+    browser: Browser, tmp_path: Path
+) -> None:
+    import viz.atlas
+
+    path = viz.atlas.render_atlas(GraphView.of(graph_data([], [])), tmp_path / "atlas.html")
+    opened = Opened(browser, path)  # waits for kg-loaded
+    assert opened.page.is_visible("#kg-empty")
+    assert opened.errors == []
+    opened.context.close()

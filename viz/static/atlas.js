@@ -728,7 +728,10 @@ function whole() {
         if (Array.isArray(block)) {
           links.push(block);
         } else {
-          Object.keys(block).forEach(function (name) { D[name] = D[name].concat(block[name]); });
+          Object.keys(block).forEach(function (name) {
+            var into = D[name], add = block[name];
+            for (var k = 0; k < add.length; k++) into.push(add[k]);
+          });
         }
       });
     }, Promise.resolve()).then(function () {
@@ -777,6 +780,7 @@ function draw() {
   if (!N) {
     document.getElementById("kg-empty").hidden = false;
     markReady();
+    setTimeout(prefetch, 0);
     return;
   }
   build(NF);
