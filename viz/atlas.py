@@ -1,8 +1,9 @@
 """atlas.html: every concept of a build in one offline page, drawn with sigma.js (WebGL).
 
 Positions are computed here (viz/layout.py), so the page opens settled; links are each concept's
-strongest few co-occurrences (select.backbone). The side panel's papers, aliases and evidence
-travel as JSON data and the page inserts them as text only (viz/static/atlas.js).
+strongest few co-occurrences (select.backbone). The data travels as packed blocks (gzipped
+JSON in base64), the first frame's alone unpacked before it is drawn; the page inserts names,
+titles and sentences as text only (viz/static/atlas.js).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ SENTENCE_CHARS = 200  # of that sentence, around the mention
 N_EVIDENCE_CONCEPTS = 20_000  # concepts with a sentence (each ~200 bytes); others: kg explain
 LOUVAIN_MAX = 50_000  # above this many concepts, label propagation: Louvain takes ~30 s at 160k
 ROLES = ("proposed", "used", "mentioned")
-PANEL_KEYS = ("papers", "panel")  # parsed by the page only when a panel first opens
+PANEL_KEYS = ("papers", "panel")  # in blocks of their own, unpacked after the first frame
 COLUMNS = ("key", "name", "type", "count", "x", "y", "community", "years", "aliases")
 TIME_COLUMNS = ("first", "trend")  # per concept, in data["time"]
 REST_CHUNK = 25_000  # concepts per block of those not drawn first (each unpacked in ~0.1 s)

@@ -1,5 +1,5 @@
-"""The atlas's papers on demand: every paper that names a concept, for a JSON block the page
-parses only when its "show papers" box is first ticked (viz/static/atlas.js draws them).
+"""The atlas's papers on demand: every paper that names a concept, for a packed block the page
+unpacks after the first frame or when its "show papers" box is ticked (viz/static/atlas.js).
 
 Example:
     >>> from kg.graph import graph_data
