@@ -52,6 +52,7 @@ def extract_lines(
     child = multiprocessing.get_context("fork").Process(
         target=_serve, args=(papers, jobs, ner, spans, send, os.getpid())
     )  # not a daemon: a daemon may not start the pool's workers
+    done = False
     try:
         child.start()
         send.close()  # the child's end: EOF here once the child has gone
@@ -66,13 +67,17 @@ def extract_lines(
             if isinstance(message, BaseException):
                 raise message
             if message is None:
+                done = True
                 break
             yield from message
     finally:
+        send.close()
         receive.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+        if child.pid is not None:  # started
+            child.join(timeout=10 if done else 0)  # after its last line it only exits
+            if child.is_alive():
+                child.kill()
+                child.join()
 
 
 def _serve(
