@@ -12,6 +12,7 @@ from extract.decider import (
     CLASSES,
     Decider,
     Span,
+    _pruned,
     candidate_spans,
     decide,
     features,
@@ -262,6 +263,37 @@ def test_spans_found_by_a_rule_are_never_pruned():
     rule = Candidate(10, 24, "strong results", ConceptType.METHOD, "gazetteer")
     kept = decide(_keep_everything(never_head=frozenset({"results"})), text, 0, toks(text), [rule])
     assert (10, 24) in {(s.start, s.end) for s, _, _ in kept}
+
+
+def _judged(model: Decider, text: str) -> set[str]:
+    """The candidate spans of `text` the model scores (what pruning leaves)."""
+    spans = candidate_spans(toks(text), [], model.breakers)
+    return {text[s.start : s.end] for s in _pruned(text, spans, model)}
+
+
+def test_a_lower_case_word_cut_out_of_a_chunk_is_judged_only_when_training_saw_it_alone():
+    text = "We study token pruning with BERT encoders."
+    judged = _judged(_keep_everything(single_ok=frozenset({"pruning"})), text)
+    assert "token" not in judged  # cut out of "token pruning", never a mention of its own
+    assert "pruning" in judged  # seen alone in training
+    assert "BERT" in judged  # not lower case: still judged by the model
+    assert "token pruning" in judged
+
+
+def test_a_lower_case_word_that_is_a_whole_chunk_is_still_judged():
+    text = "This is about pruning."
+    assert "pruning" in _judged(_keep_everything(single_ok=frozenset()), text)
+
+
+def test_without_a_single_word_list_every_word_of_a_chunk_is_judged():
+    text = "We study token pruning."
+    assert "token" in _judged(_keep_everything(), text)
+
+
+def test_shipped_prune_lists_keep_common_single_word_concepts():
+    model = load_decider()
+    assert model.single_ok is not None
+    assert {"pruning", "fine-tuning", "distillation"} <= model.single_ok
 
 
 def test_shipped_prune_lists_hold_no_word_that_ends_a_common_concept():

@@ -295,7 +295,7 @@ def ship(path: Path, cache: Path | None) -> None:
     print(f"wrote {MODEL_DIR}: {len(vocab)} features, {len(breakers)} breakers")
 
 
-PRUNE_MIN_COUNT = 50
+PRUNE_MIN_COUNT = 20
 
 
 def learn_prune(
@@ -303,11 +303,15 @@ def learn_prune(
 ) -> dict[str, list[str]]:
     """Words that end (or begin) at least `min_count` chunk spans that no rule found in the
     training papers and never end (begin) a gold mention there: spans ending (beginning) with
-    them are dropped before features are made (about 40% of the spans, the decider's main cost)."""
+    them are dropped before features are made (about 40% of the spans, the decider's main cost).
+    And the lower-case words that were a whole single-word gold mention there: any other
+    lower-case word cut out of a longer chunk is dropped too (on held-out fold 0 of 3,650 papers:
+    a quarter fewer spans, the same typed and untyped F1)."""
     head_n: Counter[str] = Counter()
     head_pos: Counter[str] = Counter()
     first_n: Counter[str] = Counter()
     first_pos: Counter[str] = Counter()
+    single_ok: set[str] = set()
     for r in rows:
         for span, label in zip(r.spans, r.labels, strict=True):
             words = r.text[span.start : span.end].lower().split()
@@ -317,9 +321,14 @@ def learn_prune(
             head_pos[words[-1]] += label != 0
             first_n[words[0]] += 1
             first_pos[words[0]] += label != 0
+        for start, end in gold_spans(r.paper):
+            raw = r.text[start:end]
+            if raw.islower() and len(raw.split()) == 1:
+                single_ok.add(raw.lower())
     return {
         "never_head": sorted(w for w, n in head_n.items() if n >= min_count and not head_pos[w]),
         "never_first": sorted(w for w, n in first_n.items() if n >= min_count and not first_pos[w]),
+        "single_ok": sorted(single_ok),
     }
 
 
