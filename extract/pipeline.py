@@ -71,22 +71,34 @@ def paper_text(paper: Paper) -> tuple[str, int]:
     return title + SEPARATOR + paper.abstract[:MAX_CHARS], len(title)
 
 
+ZONE_PAPERS = 1000  # papers per spaCy memory zone
+
+
 def extract(
     nlp: Language, papers: Iterable[Paper], *, batch_size: int = 64
 ) -> Iterator[Extraction]:
-    """Run the pipeline on each paper, in input order."""
+    """Run the pipeline on each paper, in input order.
+
+    Every ZONE_PAPERS papers run in a spaCy memory zone: the words, strings and tokenizer cache
+    entries their text added are freed after them (without it a process grew by ~35 MB per
+    1,000 new abstracts, for as long as it ran). Nothing of a Doc outlives its zone: each paper
+    leaves it as a plain Extraction.
+    """
     from extract.convert import doc_to_extraction
 
-    def docs() -> Iterator[tuple[str | Doc, Paper]]:
-        for paper in papers:
+    def docs(chunk: list[Paper]) -> Iterator[tuple[str | Doc, Paper]]:
+        for paper in chunk:
             text, title_len = paper_text(paper)
             doc = nlp.make_doc(text)
             doc._.kg_title_len = title_len
             doc._.kg_text = text
             yield doc, paper
 
-    for doc, paper in nlp.pipe(docs(), as_tuples=True, batch_size=batch_size):
-        yield doc_to_extraction(doc, paper)
+    it = iter(papers)
+    while chunk := list(islice(it, ZONE_PAPERS)):
+        with nlp.memory_zone():
+            for doc, paper in nlp.pipe(docs(chunk), as_tuples=True, batch_size=batch_size):
+                yield doc_to_extraction(doc, paper)
 
 
 _WORKER_NLP: Language | None = None

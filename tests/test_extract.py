@@ -102,6 +102,20 @@ def test_extract_parallel_gives_the_same_results_in_input_order():
     assert two == one
 
 
+def test_extract_across_many_memory_zones_gives_the_same_results(monkeypatch):
+    from extract import pipeline
+    from kg.build import sample_inputs
+    from kg.readers import read_papers
+
+    papers = list(read_papers(sample_inputs()[:1]).papers)[:12]
+    whole = list(extract(build_nlp(), papers))
+    monkeypatch.setattr(pipeline, "ZONE_PAPERS", 5)
+    nlp = build_nlp()
+    zoned = list(extract(nlp, papers))
+    assert zoned == whole
+    assert list(extract(nlp, papers)) == whole  # the zones freed nothing the pipeline needs
+
+
 def test_extract_background_examples_are_mentioned(nlp):
     found = run(nlp, "T", "Large models such as BERT changed the field.")
     assert found["BERT"].role is Role.MENTIONED
