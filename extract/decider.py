@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -216,7 +217,7 @@ def candidate_spans(
 def _shape(text: str) -> str:
     """Character classes with runs collapsed: "BoxFlow-GRPO" -> "XxXx-X"."""
     runs = groupby(text.translate(_SHAPE_MAP))
-    return "".join(k if k in "Xxd" else "".join(g) for k, g in runs)[:12]
+    return sys.intern("".join(k if k in "Xxd" else "".join(g) for k, g in runs)[:12])
 
 
 @lru_cache(maxsize=65536)
@@ -381,17 +382,19 @@ def _phrase_features(lexicon: Lexicon, key: str, lower: bool) -> tuple[str, ...]
             part_df = lexicon.phrase(part)[0]
             ratio = df / part_df if part_df >= 2 else 0.0
             fs.append(f"{name}={min(4, int(4 * ratio)) if df >= 2 else 'na'}")
-    return tuple(fs)
+    return tuple(map(sys.intern, fs))  # a few dozen distinct strings, shared by every entry
 
 
 @lru_cache(maxsize=65536)
 def _word_features(lexicon: Lexicon, name: str, word: str) -> tuple[str, ...]:
     found = lexicon.word(word)
     if found is None:
-        return (f"{name}k=unk",)
-    if name in ("h", "f"):
-        return (f"{name}k={found[1]}", f"{name}c={found[2]}", f"{name}df={bucket(found[0])}")
-    return (f"{name}k={found[1]}",)
+        fs: tuple[str, ...] = (f"{name}k=unk",)
+    elif name in ("h", "f"):
+        fs = (f"{name}k={found[1]}", f"{name}c={found[2]}", f"{name}df={bucket(found[0])}")
+    else:
+        fs = (f"{name}k={found[1]}",)
+    return tuple(map(sys.intern, fs))  # a few thousand distinct strings, shared by every entry
 
 
 KEEP_PROPOSED = True  # a name the paper proposes ("we propose X") is kept
