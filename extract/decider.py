@@ -213,7 +213,7 @@ def candidate_spans(
     return [Span(s, e, tuple(by_span.get((s, e), ())), kinds.get((s, e), "")) for s, e in keys]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _shape(text: str) -> str:
     """Character classes with runs collapsed: "BoxFlow-GRPO" -> "XxXx-X"."""
     runs = groupby(text.translate(_SHAPE_MAP))
@@ -368,7 +368,7 @@ def _corpus_features(
     return fs
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _phrase_features(lexicon: Lexicon, key: str, lower: bool) -> tuple[str, ...]:
     df, full = lexicon.phrase(key)
     fs = [

@@ -245,7 +245,7 @@ def split_size(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def singular(phrase: str) -> str:
     """Fold a plural head noun of a lowercase phrase or a plural acronym.
 

@@ -14,7 +14,7 @@ _LETTER_DIGIT = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z]\b)")
 _DROP = re.compile(r"[^\w.+#-]")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def concept_key(name: str) -> str:
     """Return the key under which surface forms of one concept meet across papers.
 
