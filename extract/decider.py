@@ -180,8 +180,10 @@ def _prune_lists(path: Path) -> dict[str, frozenset[str]]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        keys = ("never_head", "never_first", *(("single_ok",) if "single_ok" in raw else ()))
-        return {k: frozenset(raw[k]) for k in keys}
+        lists = {k: frozenset(raw[k]) for k in ("never_head", "never_first")}
+        if "single_ok" in raw:  # older prune lists have none: every word is then scored
+            lists["single_ok"] = frozenset(raw["single_ok"])
+        return lists
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise KGError(
             f"{path}: cannot read the decider's prune lists ({err}); reinstall kg"
