@@ -2,7 +2,8 @@
 
 The blank English pipeline has no part-of-speech tagger, so a chunk is a maximal run of tokens that
 are neither stop words, punctuation (a hyphen or slash glued inside a word is kept: "token-level",
-"text/image"), nor one of the `breakers` (verbs and adverbs that never sit inside a concept name,
+"text/image"; so is a stop word a hyphen glues into a word: "few-shot", "chain-of-thought",
+"in-context"), nor one of the `breakers` (verbs and adverbs that never sit inside a concept name,
 learned from the training papers by extract/training/train_decider.py). Every sub-span of a chunk of
 at most MAX_TOKENS tokens that starts and ends on a word is a candidate; the decider keeps a few.
 """
@@ -46,6 +47,16 @@ def _glued(toks: Tokens, i: int) -> bool:
     )
 
 
+def _hyphened(toks: Tokens, i: int) -> bool:
+    """True for a word a glued hyphen joins to its neighbour: "few" of "few-shot", "of" and
+    "the" of "state-of-the-art" (stop words, which otherwise end a chunk)."""
+    words = toks.words
+    return words[i][:1].isalnum() and (
+        (i + 1 < len(words) and words[i + 1] == "-" and _glued(toks, i + 1))
+        or (i > 0 and words[i - 1] == "-" and _glued(toks, i - 1))
+    )
+
+
 def _content(word: str, breakers: Collection[str]) -> bool:
     low = word.lower()
     if not any(c.isalnum() for c in word):
@@ -59,11 +70,14 @@ def chunks(toks: Tokens, breakers: Collection[str]) -> list[tuple[int, int]]:
     n = len(toks.words)
     i = 0
     while i < n:
-        if not _content(toks.words[i], breakers) or toks.words[i] in _ENDS:
+        word = toks.words[i]
+        if word in _ENDS or not (_content(word, breakers) or _hyphened(toks, i)):
             i += 1
             continue
         j = i + 1
-        while j < n and (_content(toks.words[j], breakers) or _glued(toks, j)):
+        while j < n and (
+            _content(toks.words[j], breakers) or _glued(toks, j) or _hyphened(toks, j)
+        ):
             j += 1
         while j > i + 1 and toks.words[j - 1] in _GLUE:  # never end on a joiner
             j -= 1
@@ -73,12 +87,21 @@ def chunks(toks: Tokens, breakers: Collection[str]) -> list[tuple[int, int]]:
 
 
 def sub_spans(toks: Tokens, chunk: tuple[int, int]) -> list[tuple[int, int]]:
-    """Sub-spans of a chunk that start and end on a word, not inside a glued word, at most
-    MAX_TOKENS tokens; the whole chunk too when it is longer (the decider judges length)."""
+    """Sub-spans of a chunk that start and end on a word, not inside a glued word, of at most
+    MAX_TOKENS tokens besides glued joiners; the whole chunk too when it is longer (the decider
+    judges length)."""
     a, b = chunk
     starts = [i for i in range(a, b) if _starts_word(toks, i, a)]
     ends = [j for j in range(a + 1, b + 1) if _ends_word(toks, j, b)]
-    spans = [(i, j) for i in starts for j in ends if i < j and j - i <= MAX_TOKENS]
+    joiners = [0]  # glued joiners before each token: "LLM-as-a-Judge" is 4 words of 7 tokens
+    for k in range(a, b):
+        joiners.append(joiners[-1] + (toks.words[k] in _GLUE and _glued(toks, k)))
+    spans = [
+        (i, j)
+        for i in starts
+        for j in ends
+        if i < j and j - i - joiners[j - a] + joiners[i - a] <= MAX_TOKENS
+    ]
     if b - a > MAX_TOKENS:
         spans.append((a, b))
     return spans

@@ -47,6 +47,20 @@ def test_chunks_keep_glued_hyphens_and_slashes():
     assert texts(t, chunks(t, frozenset())) == ["token - level text / image encoder"]
 
 
+def test_chunks_keep_stop_words_a_hyphen_glues_into_a_word():
+    t = toks("We use few-shot learning and chain-of-thought prompting; in-context.")
+    assert texts(t, chunks(t, frozenset())) == [
+        "use few - shot learning",
+        "chain - of - thought prompting",
+        "in - context",
+    ]
+
+
+def test_chunks_still_stop_at_a_free_standing_stop_word_before_a_hyphen():
+    t = toks("accuracy of - 3 points")
+    assert "of" not in {w for i, j in chunks(t, frozenset()) for w in t.words[i:j]}
+
+
 def test_chunks_never_end_on_a_joiner():
     t = toks("the GPT-4 - based system")
     assert all(t.words[j - 1] != "-" for _, j in chunks(t, frozenset()))
@@ -77,6 +91,12 @@ def test_sub_spans_may_end_before_a_glued_suffix():
     t = toks("Transformer-based models")
     spans = {" ".join(t.words[i:j]) for i, j in sub_spans(t, (0, len(t.words)))}
     assert "Transformer" in spans
+
+
+def test_sub_spans_count_words_not_the_hyphens_between_them():
+    t = toks("the LLM-as-a-Judge paradigm")
+    spans = {" ".join(t.words[i:j]) for i, j in sub_spans(t, chunks(t, frozenset())[0])}
+    assert "LLM - as - a - Judge" in spans  # 7 tokens, 4 words
 
 
 def test_sub_spans_of_a_long_chunk_keep_it_whole():
