@@ -11,6 +11,8 @@ non-overlapping spans over the model's threshold.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import re
 import sys
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 MODEL_DIR = Path(__file__).resolve().parent / "data" / "decider"
+META, WEIGHTS = "decider.json.gz", "weights.npy.gz"  # classes, features, ...; bias and weights
 NONE = "O"  # the class of a span that names no concept
 CLASSES = (NONE, "Method", "Model", "Dataset", "Benchmark", "Task", "Metric")
 _LEFT_CUES = {
@@ -131,9 +134,11 @@ class Decider:
             "features": names,
             "info": self.info,
         }
-        (folder / "decider.json").write_text(json.dumps(meta, ensure_ascii=False, indent=0) + "\n")
-        with (folder / "weights.npy").open("wb") as fh:
-            np.save(fh, np.vstack([self.bias[None, :], self.weights]).astype(np.float32))
+        text = json.dumps(meta, ensure_ascii=False, indent=0) + "\n"
+        table = io.BytesIO()  # float16 on disk: half the size, the same decisions (read as float32)
+        np.save(table, np.vstack([self.bias[None, :], self.weights]).astype(np.float16))
+        for name, data in ((META, text.encode()), (WEIGHTS, table.getvalue())):
+            (folder / name).write_bytes(gzip.compress(data, mtime=0))  # the same bytes each time
 
 
 def load_decider(folder: Path | None = None) -> Decider:
@@ -149,11 +154,12 @@ def _packaged() -> Decider:
 
 
 def _read(folder: Path) -> Decider:
-    meta_path, weights_path = folder / "decider.json", folder / "weights.npy"
+    meta_path, weights_path = folder / META, folder / WEIGHTS
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        table = np.load(weights_path, allow_pickle=False)
-    except (OSError, ValueError) as err:
+        meta = json.loads(gzip.decompress(meta_path.read_bytes()).decode("utf-8"))
+        raw = gzip.decompress(weights_path.read_bytes())
+        table = np.load(io.BytesIO(raw), allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError, EOFError) as err:  # gzip.BadGzipFile is an OSError
         raise KGError(
             f"{folder}: cannot read the decider model ({err}); "
             "reinstall kg or retrain it (extract/training/README.md)"

@@ -201,6 +201,29 @@ def test_missing_model_is_a_kgerror_naming_the_folder(tmp_path):
         load_decider(tmp_path)
 
 
+def test_saved_model_files_are_the_same_bytes_each_time(tmp_path):
+    import numpy as np
+
+    model = Decider(
+        {"a": 0}, np.ones((1, 7), np.float32), np.zeros(7, np.float32), frozenset(), 0.4
+    )
+    model.save(tmp_path / "one")
+    model.save(tmp_path / "two")
+    for name in ("decider.json.gz", "weights.npy.gz"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_damaged_model_file_is_a_kgerror_naming_the_folder(tmp_path):
+    import numpy as np
+
+    Decider({"a": 0}, np.ones((1, 7), np.float32), np.zeros(7, np.float32), frozenset(), 0.4).save(
+        tmp_path
+    )
+    (tmp_path / "weights.npy.gz").write_bytes(b"not gzip")
+    with pytest.raises(KGError, match="cannot read the decider model"):
+        load_decider(tmp_path)
+
+
 def _cand(start: int, name: str, *, generic: bool = False) -> Candidate:
     return Candidate(
         start, start + len(name), name, ConceptType.MODEL, "gazetteer", generic=generic
