@@ -233,11 +233,18 @@ def _head_type(head: str) -> ConceptType | None:
     return type_from_head(head)
 
 
-def features(text: str, title_len: int, toks: Tokens, spans: Sequence[Span]) -> list[list[str]]:
+def features(
+    text: str,
+    title_len: int,
+    toks: Tokens,
+    spans: Sequence[Span],
+    lexicon: Lexicon | None = None,
+) -> list[list[str]]:
     """The feature strings of each span (see the module docstring). The parts that depend only
     on where a span starts (left context, cues), where it ends (right context, the head token's
-    shape), its head word or its first word are made once per paper and shared."""
-    lexicon = load_lexicon()
+    shape), its head word or its first word are made once per paper and shared. `lexicon`: the
+    packaged one unless given (training passes one that leaves the paper's own text out)."""
+    lexicon = lexicon or load_lexicon()
     lower = text.lower()
     low = [w.lower() if w.strip() else "" for w in toks.words]
     counts = Counter(low)

@@ -15,10 +15,12 @@ a few hundred annotated papers:
   alike ("segmentation", "detection", "captioning") share features the annotated papers may have
   seen for only one of them; and its document frequency (generic words are in many papers).
 
-The corpus leaves out every paper picked for annotation (the first EXCLUDE papers in the fixed
-sha256 order of extract/training/annotate.py: the development split, the training papers and the
-batches still being annotated), so no statistic is drawn from an evaluated or trained-on text and
-a training paper's features are made as a new paper's are. Deterministic (fixed seeds).
+The corpus is every paper but the development split (the first DEV papers in the fixed sha256
+order of extract/training/annotate.py), so no statistic is drawn from an evaluated text. The
+training papers are in it; so that a training paper's features are made as a new paper's are,
+train_decider.py reads each of them through `left_out`, which takes the paper's own text out of
+the counts (leave-one-out; the word clusters are kept: one paper barely moves them).
+Deterministic (fixed seeds).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +44,9 @@ sys.path.insert(0, str(ROOT))
 
 from extract.chunker import Tokens, chunks, sub_spans  # noqa: E402
 from extract.decider import load_decider  # noqa: E402
-from extract.lexicon import LEXICON_PATH, phrase_key  # noqa: E402
+from extract.lexicon import LEXICON_PATH, Lexicon, phrase_key  # noqa: E402
 
-EXCLUDE = 2000  # annotated or reserved for annotation: the first papers in sha256 order
+DEV = 150  # the development split: the first papers in sha256 order (annotate.py)
 MIN_PHRASE_DF = 2
 MAX_PHRASE_TOKENS = 4
 MIN_WORD_COUNT = 5
@@ -61,7 +64,7 @@ def read_corpus(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as f:
         papers = [json.loads(line) for line in f if line.strip()]
     papers.sort(key=lambda p: order_key(p["id"]))
-    return papers[EXCLUDE:]
+    return papers[DEV:]
 
 
 def docs(papers: list[dict[str, Any]]) -> Iterator[tuple[str, Tokens]]:
@@ -77,6 +80,21 @@ def docs(papers: list[dict[str, Any]]) -> Iterator[tuple[str, Tokens]]:
         )
 
 
+def paper_phrases(text: str, toks: Tokens, breakers: frozenset[str]) -> tuple[set[str], set[str]]:
+    """The phrases of one paper, and those of them that stand as a whole chunk somewhere in it."""
+    seen: set[str] = set()
+    whole: set[str] = set()
+    for a, b in chunks(toks, breakers):
+        for i, j in sub_spans(toks, (a, b)):
+            if j - i > MAX_PHRASE_TOKENS:
+                continue
+            key = phrase_key(text[toks.starts[i] : toks.end(j - 1)])
+            seen.add(key)
+            if (i, j) == (a, b):
+                whole.add(key)
+    return seen, whole
+
+
 def phrase_counts(
     papers: list[dict[str, Any]], breakers: frozenset[str]
 ) -> tuple[Counter[str], Counter[str], Counter[str], list[list[str]]]:
@@ -87,22 +105,57 @@ def phrase_counts(
     word_df: Counter[str] = Counter()
     sentences: list[list[str]] = []
     for text, toks in docs(papers):
-        seen: set[str] = set()
-        whole: set[str] = set()
-        for a, b in chunks(toks, breakers):
-            for i, j in sub_spans(toks, (a, b)):
-                if j - i > MAX_PHRASE_TOKENS:
-                    continue
-                key = phrase_key(text[toks.starts[i] : toks.end(j - 1)])
-                seen.add(key)
-                if (i, j) == (a, b):
-                    whole.add(key)
+        seen, whole = paper_phrases(text, toks, breakers)
         df.update(seen)
         full.update(whole)
         words = [w.lower() for w in toks.words if not w.isspace()]
         word_df.update(set(words))
         sentences.append(words)
     return df, full, word_df, sentences
+
+
+@dataclass(frozen=True, eq=False)
+class LeftOut(Lexicon):
+    """The lexicon as it would be without one paper of its corpus: that paper's phrases and words
+    each count one paper less (a phrase then seen in fewer than MIN_PHRASE_DF papers is unseen)."""
+
+    own: frozenset[str] = frozenset()
+    own_whole: frozenset[str] = frozenset()
+    own_words: frozenset[str] = frozenset()
+
+    def phrase(self, key: str) -> tuple[int, int]:
+        df, whole = super().phrase(key)
+        if not df:
+            return 0, 0
+        if " " not in key and "-" not in key:  # a single word: its document frequency
+            return df - (key in self.own_words), whole
+        if key in self.own:
+            df, whole = df - 1, whole - (key in self.own_whole)
+            if df < MIN_PHRASE_DF:
+                return 0, 0
+        return df, whole
+
+    def word(self, word: str) -> tuple[int, int, int] | None:
+        found = super().word(word)
+        if found is None or word not in self.own_words:
+            return found
+        return found[0] - 1, found[1], found[2]
+
+
+def built_with(path: Path = LEXICON_PATH) -> frozenset[str]:
+    """The breakers the lexicon at `path` chunked its corpus with."""
+    with gzip.open(path, "rb") as fh:
+        return frozenset(json.loads(fh.read().decode("utf-8"))["breakers"])
+
+
+def left_out(lexicon: Lexicon, text: str, toks: Tokens, breakers: frozenset[str]) -> LeftOut:
+    """`lexicon` without the paper `text` (which must be in its corpus), chunked with the
+    `breakers` the lexicon was built with (`built_with`)."""
+    own, whole = paper_phrases(text, toks, breakers)
+    words = frozenset(w.lower() for w in toks.words if not w.isspace())
+    return LeftOut(
+        lexicon.papers - 1, lexicon.words, lexicon.phrases, frozenset(own), frozenset(whole), words
+    )
 
 
 def word_vectors(sentences: list[list[str]], vocab: list[str]) -> npt.NDArray[np.float32]:
@@ -166,7 +219,8 @@ def build(corpus: Path, out: Path) -> None:
     ]
     vectors = word_vectors(sentences, vocab)
     small, large = kmeans(vectors, 64), kmeans(vectors, 512)
-    lexicon = {
+    lexicon: dict[str, Any] = {
+        "breakers": sorted(breakers),  # what the phrases were chunked with (for `left_out`)
         "papers": len(papers),
         "words": {w: [word_df[w], int(small[i]), int(large[i])] for i, w in enumerate(vocab)},
         "phrases": {

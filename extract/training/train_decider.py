@@ -25,6 +25,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import build_lexicon as bl  # noqa: E402
 import learn_gazetteer as lg  # noqa: E402
 
 from extract import cleanup  # noqa: E402
@@ -48,6 +50,7 @@ from extract.decider import (  # noqa: E402
     candidate_spans,
     features,
 )
+from extract.lexicon import load_lexicon  # noqa: E402
 from extract.matcher import GazetteerMatcher  # noqa: E402
 from extract.patterns import find_all  # noqa: E402
 
@@ -135,8 +138,15 @@ def paper_rows(
     spans = candidate_spans(toks, rules, breakers)
     gold = gold_spans(p)
     labels = [CLASSES.index(gold.get((s.start, s.end), "O")) for s in spans]
-    feats = features(text, title_len, toks, spans)
+    own = bl.left_out(load_lexicon(), text, toks, _lexicon_breakers())  # as a new paper's
+    feats = features(text, title_len, toks, spans, own)
     return PaperRows(p, text, title_len, toks, rules, spans, feats, labels, breakers)
+
+
+@cache
+def _lexicon_breakers() -> frozenset[str]:
+    breakers: frozenset[str] = bl.built_with()
+    return breakers
 
 
 def train(
