@@ -87,11 +87,46 @@ class Span:
     chunk: str = ""  # "", "part", "full" (the whole chunk), "suffix", "prefix"
 
 
+class FeatureIndex:
+    """Feature name -> weight row, held as two numpy arrays (the names' hashes, sorted, and their
+    rows) instead of a dict: a dict of 300k names costs ~40 MB of strings and int objects, and the
+    int objects' reference counts dirty the pages that extraction workers share with the parent
+    (copy on write). Python's str hash is salted per process but fixed within one, so the index is
+    built where it is used; two names with one 64-bit hash would share a row (odds ~1e-9).
+
+    Example:
+        >>> FeatureIndex(["h=model", "t=bert"]).rows(["t=bert", "unseen", "h=model"]).tolist()
+        [1, -1, 0]
+    """
+
+    __slots__ = ("_hashes", "_rows")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        hashes = np.fromiter(map(hash, names), dtype=np.int64, count=len(names))
+        order = np.argsort(hashes, kind="stable")
+        self._hashes: npt.NDArray[np.int64] = hashes[order]
+        self._rows: npt.NDArray[np.int64] = order.astype(np.int64)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self, feats: Sequence[str]) -> npt.NDArray[np.int64]:
+        """Each feature's weight row, -1 for a feature the model never saw."""
+        if not len(self._rows):
+            return np.full(len(feats), -1, dtype=np.int64)
+        wanted = np.fromiter(map(hash, feats), dtype=np.int64, count=len(feats))
+        at = np.searchsorted(self._hashes, wanted)
+        at[at == len(self._hashes)] = 0
+        found: npt.NDArray[np.int64] = np.where(self._hashes[at] == wanted, self._rows[at], -1)
+        return found
+
+
 @dataclass(frozen=True)
 class Decider:
-    """A trained model: feature vocabulary, weights (features x classes), bias and threshold."""
+    """A trained model: feature vocabulary (a dict while training, a FeatureIndex once read from
+    disk), weights (features x classes), bias and threshold."""
 
-    vocab: dict[str, int]
+    vocab: dict[str, int] | FeatureIndex
     weights: npt.NDArray[np.float32]
     bias: npt.NDArray[np.float32]
     breakers: frozenset[str]
@@ -111,7 +146,10 @@ class Decider:
         logits = np.tile(self.bias.astype(np.float64), (n, 1))
         lengths = np.fromiter(map(len, feats), dtype=np.int64, count=n)
         flat = list(chain.from_iterable(feats))
-        cols = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        if isinstance(self.vocab, FeatureIndex):
+            cols = self.vocab.rows(flat)
+        else:
+            cols = np.fromiter(map(self.vocab.get, flat, repeat(-1)), np.int64, count=len(flat))
         known = cols >= 0
         if known.any():
             rows = np.repeat(np.arange(n), lengths)[known]
@@ -125,6 +163,8 @@ class Decider:
         return probs
 
     def save(self, folder: Path) -> None:
+        if isinstance(self.vocab, FeatureIndex):
+            raise TypeError("a model read from disk has no feature names to save; retrain it")
         folder.mkdir(parents=True, exist_ok=True)
         names = sorted(self.vocab, key=self.vocab.__getitem__)
         meta = {
@@ -170,7 +210,7 @@ def _read(folder: Path) -> Decider:
     ):
         raise KGError(f"{meta_path}: classes or weight shape do not match; retrain the decider")
     return Decider(
-        vocab={f: i for i, f in enumerate(meta["features"])},
+        vocab=FeatureIndex(meta["features"]),
         weights=table[1:],
         bias=table[0],
         breakers=frozenset(meta["breakers"]),

@@ -11,6 +11,7 @@ from extract.cleanup import clean
 from extract.decider import (
     CLASSES,
     Decider,
+    FeatureIndex,
     Span,
     _pruned,
     candidate_spans,
@@ -191,9 +192,26 @@ def test_model_saved_and_read_back(tmp_path):
     model = Decider({"a": 0, "b": 1}, w, np.zeros(7, np.float32), frozenset({"x"}), 0.4)
     model.save(tmp_path)
     back = load_decider(tmp_path)
-    assert back.vocab == model.vocab
+    assert back.probabilities([["a"], ["b"], ["a", "b"], ["c"]]).tolist() == (
+        model.probabilities([["a"], ["b"], ["a", "b"], ["c"]]).tolist()
+    )
     assert (back.weights == w).all()
     assert back.threshold == 0.4
+
+
+def test_a_model_read_from_disk_finds_each_feature_row_as_a_dict_would():
+    import gzip
+    import json
+
+    from extract.decider import META, MODEL_DIR
+
+    names = json.loads(gzip.decompress((MODEL_DIR / META).read_bytes()))["features"]
+    sample = [*names[::97], "t=no such feature", ""]
+    vocab = {f: i for i, f in enumerate(names)}
+    by_dict = [vocab.get(f, -1) for f in sample]
+    index = load_decider().vocab
+    assert isinstance(index, FeatureIndex)
+    assert index.rows(sample).tolist() == by_dict
 
 
 def test_missing_model_is_a_kgerror_naming_the_folder(tmp_path):
