@@ -533,13 +533,19 @@ def _pruned(text: str, spans: list[Span], model: Decider) -> list[Span]:
 
 
 def decide(
-    model: Decider, text: str, title_len: int, toks: Tokens, rules: Sequence[Candidate]
+    model: Decider,
+    text: str,
+    title_len: int,
+    toks: Tokens,
+    rules: Sequence[Candidate],
+    lexicon: Lexicon | None = None,
 ) -> list[tuple[Span, str, float]]:
-    """The kept spans, their type and score: best first, no two overlapping."""
+    """The kept spans, their type and score: best first, no two overlapping. `lexicon`: as in
+    `features`."""
     spans = _pruned(text, candidate_spans(toks, rules, model.breakers), model)
     if not spans:
         return []
-    probs = model.probabilities(features(text, title_len, toks, spans))
+    probs = model.probabilities(features(text, title_len, toks, spans, lexicon))
     keep = 1.0 - probs[:, 0]
     if KEEP_PROPOSED:
         for k, span in enumerate(spans):
@@ -593,10 +599,15 @@ def to_candidates(text: str, kept: Sequence[tuple[Span, str, float]]) -> list[Ca
 
 
 def decide_candidates(
-    model: Decider, text: str, title_len: int, toks: Tokens, rules: Sequence[Candidate]
+    model: Decider,
+    text: str,
+    title_len: int,
+    toks: Tokens,
+    rules: Sequence[Candidate],
+    lexicon: Lexicon | None = None,
 ) -> list[Candidate]:
     """The paper's rule candidates and chunks, judged and typed by the model."""
-    return to_candidates(text, decide(model, text, title_len, toks, rules))
+    return to_candidates(text, decide(model, text, title_len, toks, rules, lexicon))
 
 
 def tokens_of(doc: Doc) -> Tokens:

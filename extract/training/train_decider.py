@@ -225,7 +225,8 @@ def extractions(model: Decider, rows: Sequence[PaperRows]) -> list[Any]:
     out = []
     for r in rows:
         fold_model = replace(model, breakers=r.breakers)
-        cands = decide_candidates(fold_model, r.text, r.title_len, r.toks, r.rules)
+        own = bl.left_out(load_lexicon(), r.text, r.toks, _lexicon_breakers())  # as in paper_rows
+        cands = decide_candidates(fold_model, r.text, r.title_len, r.toks, r.rules, own)
         chosen = clean(r.text, r.title_len, resolve(r.text, r.title_len, cands))
         entities = to_entities(chosen, text=r.text, title_len=r.title_len)
         out.append(Extraction(paper_id=r.paper["id"], title=r.paper["title"], entities=entities))
