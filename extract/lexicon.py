@@ -1,7 +1,8 @@
 """Corpus statistics the decider reads: phrase frequencies and word clusters from ML abstracts.
 
 The lexicon (extract/data/lexicon/lexicon.json.gz, made by extract/training/build_lexicon.py from
-unlabeled 2025–2026 ML abstracts that no evaluation or training paper is among) holds, for each
+the 9,850 2025–2026 ML abstracts of ../shared/data/recent_abstracts that are not in the development
+split; training reads each of its own papers with that paper left out of the counts) holds, for each
 lower-cased phrase of 2–4 tokens seen in at least two papers, the number of papers it occurs in and
 the number where it stands as a whole noun-phrase chunk; and for each frequent word its document
 frequency and two cluster ids (64 and 512 clusters of words used alike).
