@@ -22,6 +22,7 @@ from kg.corrections import load as load_corrections
 from kg.errors import BuildDirError, InputError
 from kg.folder import (
     GRAPH_DB,
+    GRAPH_SIDE_FILES,
     JOURNAL,
     KG_FILES,
     MANIFEST,
@@ -219,13 +220,8 @@ def extractor_fingerprint(*, ner: Path | None = None) -> str:
 
 
 def _built_with(out: Path) -> str | None:
-    import json
-
-    try:
-        manifest = json.loads(read_meta(out / MANIFEST) or "null")
-    except ValueError:
-        return None
-    return manifest.get("extractor") if isinstance(manifest, dict) else None
+    value = _manifest_value(out, "extractor")
+    return value if isinstance(value, str) else None
 
 
 def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
@@ -386,7 +382,8 @@ def write_build(
             release_memory()
             n_rows = sum(map(len, (data.papers, data.concepts, data.mentions, data.co_occurs)))
             with step(progress, "database", total=n_rows, unit="rows") as advance:
-                _write_database(staging / GRAPH_DB, data, on_batch=lambda _, n: advance(n))
+                if not _update_database(out, staging, data, on_batch=lambda _, n: advance(n)):
+                    _write_database(staging / GRAPH_DB, data, on_batch=lambda _, n: advance(n))
             release_memory()
             if views:
                 with step(progress, "views", total=4, unit="views") as advance:
@@ -437,6 +434,52 @@ def _write_database(
         store.close()
 
 
+def _update_database(
+    out: Path, staging: Path, data: GraphData, *, on_batch: Callable[[str, int], None]
+) -> bool:
+    """Write the staging folder's database as a copy of OUT's with only the changed rows
+    written (kg.stores.ladybug_update), when OUT's database is the one its last build wrote
+    (the manifest's `graph_sha256`: not changed since by `kg query --write`, no write-ahead
+    log beside it). False, with no database in the staging folder, where a whole load must
+    be made instead; the rows come out the same either way.
+    """
+    from kg.stores.ladybug_update import update_rows
+
+    expected = _manifest_value(out, "graph_sha256")
+    if not expected or any(os.path.lexists(out / side) for side in GRAPH_SIDE_FILES):
+        return False
+    target = staging / GRAPH_DB
+    try:
+        shutil.copyfile(out / GRAPH_DB, target, follow_symlinks=False)
+        if _sha256(target) == expected and update_rows(target, data, on_batch=on_batch):
+            return True
+    except (OSError, RuntimeError) as err:  # a whole load follows, and reports what fails
+        log.info("incremental database update failed (%s); loading whole", err)
+    for path in (target, *(staging / side for side in GRAPH_SIDE_FILES)):
+        path.unlink(missing_ok=True)
+    return False
+
+
+def _manifest_value(out: Path, key: str) -> object:
+    import json
+
+    try:
+        manifest = json.loads(read_meta(out / MANIFEST) or "null")
+    except ValueError:
+        return None
+    return manifest.get(key) if isinstance(manifest, dict) else None
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
     """The views, from the staging folder's files; the index also links the focus and query
     pages already in OUT (the staging folder's parent)."""
@@ -480,17 +523,10 @@ def rewrite(out: Path, *, progress: Reporter | None = None, **view_options: int)
 def _manifest(
     folder: Path, names: Sequence[str], data: GraphData, extractor: str
 ) -> dict[str, object]:
-    import hashlib
-
     def sha256(path: Path) -> str:
-        digest = hashlib.sha256()
-        if path.is_dir():
-            return ""
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return "" if path.is_dir() else _sha256(path)
 
+    graph = folder / GRAPH_DB
     return {
         "kg_version": __import__("kg").__version__,
         "extractor": extractor,
@@ -499,4 +535,7 @@ def _manifest(
         "mentions": len(data.mentions),
         "co_occurs": len(data.co_occurs),
         "files": {name: sha256(folder / name) for name in names if name != GRAPH_DB},
+        # the database as this build left it: the next build copies it and writes only the
+        # rows that change, unless it was changed since (kg query --write)
+        "graph_sha256": sha256(graph) if graph.is_file() else "",
     }
