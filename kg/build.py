@@ -220,8 +220,13 @@ def extractor_fingerprint(*, ner: Path | None = None) -> str:
 
 
 def _built_with(out: Path) -> str | None:
-    value = _manifest_value(out, "extractor")
-    return value if isinstance(value, str) else None
+    import json
+
+    try:
+        manifest = json.loads(read_meta(out / MANIFEST) or "null")
+    except ValueError:
+        return None
+    return manifest.get("extractor") if isinstance(manifest, dict) else None
 
 
 def load_corpus(out: Path) -> tuple[list[Paper], list[Extraction]]:
@@ -438,20 +443,19 @@ def _update_database(
     out: Path, staging: Path, data: GraphData, *, on_batch: Callable[[str, int], None]
 ) -> bool:
     """Write the staging folder's database as a copy of OUT's with only the changed rows
-    written (kg.stores.ladybug_update), when OUT's database is the one its last build wrote
-    (the manifest's `graph_sha256`: not changed since by `kg query --write`, no write-ahead
-    log beside it). False, with no database in the staging folder, where a whole load must
-    be made instead; the rows come out the same either way.
+    written (kg.stores.ladybug_update), when OUT's database is the one its last build wrote:
+    older than the manifest written after it (`kg query --write` would have made it newer) and
+    with no write-ahead log beside it. False, with no database in the staging folder, where a
+    whole load must be made instead; the rows come out the same either way.
     """
     from kg.stores.ladybug_update import update_rows
 
-    expected = _manifest_value(out, "graph_sha256")
-    if not expected or any(os.path.lexists(out / side) for side in GRAPH_SIDE_FILES):
+    if not _untouched_database(out):
         return False
     target = staging / GRAPH_DB
     try:
         shutil.copyfile(out / GRAPH_DB, target, follow_symlinks=False)
-        if _sha256(target) == expected and update_rows(target, data, on_batch=on_batch):
+        if _untouched_database(out) and update_rows(target, data, on_batch=on_batch):
             return True
     except (OSError, RuntimeError) as err:  # a whole load follows, and reports what fails
         log.info("incremental database update failed (%s); loading whole", err)
@@ -460,14 +464,20 @@ def _update_database(
     return False
 
 
-def _manifest_value(out: Path, key: str) -> object:
-    import json
+def _untouched_database(out: Path) -> bool:
+    """OUT's graph.lbug is a regular file older than the manifest that names its build
+    (a build moves the database in before the manifest), with no side files."""
+    import stat
 
     try:
-        manifest = json.loads(read_meta(out / MANIFEST) or "null")
-    except ValueError:
-        return None
-    return manifest.get(key) if isinstance(manifest, dict) else None
+        graph = os.lstat(out / GRAPH_DB)
+        manifest = os.lstat(out / MANIFEST)
+    except OSError:
+        return False
+    if any(os.path.lexists(out / side) for side in GRAPH_SIDE_FILES):
+        return False
+    regular = stat.S_ISREG(graph.st_mode) and stat.S_ISREG(manifest.st_mode)
+    return regular and graph.st_mtime_ns < manifest.st_mtime_ns and is_kg_build(out)
 
 
 def _sha256(path: Path) -> str:
@@ -526,7 +536,6 @@ def _manifest(
     def sha256(path: Path) -> str:
         return "" if path.is_dir() else _sha256(path)
 
-    graph = folder / GRAPH_DB
     return {
         "kg_version": __import__("kg").__version__,
         "extractor": extractor,
@@ -535,7 +544,4 @@ def _manifest(
         "mentions": len(data.mentions),
         "co_occurs": len(data.co_occurs),
         "files": {name: sha256(folder / name) for name in names if name != GRAPH_DB},
-        # the database as this build left it: the next build copies it and writes only the
-        # rows that change, unless it was changed since (kg query --write)
-        "graph_sha256": sha256(graph) if graph.is_file() else "",
     }
