@@ -32,7 +32,7 @@ from kg.folder import (
     make_staging,
     read_meta,
 )
-from kg.graph import GraphData
+from kg.graph import GraphData, graph_data
 from kg.lock import LOCK_WAIT_S, commit, dir_lock, recover, settle
 from kg.model import Extraction, Paper
 from kg.progress import Reporter, step
@@ -273,10 +273,16 @@ def load_papers(out: Path) -> list[Paper]:
 
 
 def _graph_from(
-    papers: Sequence[Paper], path: Path, progress: Reporter | None, *, corrections: Path | None
+    papers: Sequence[Paper],
+    path: Path,
+    progress: Reporter | None,
+    *,
+    corrections: Path | None,
+    redirect: dict[str, str] | None = None,
 ) -> GraphData:
     """graph_data over an extractions file, with the corrections.toml of the build folder
-    `corrections` applied (kg.corrections); progress counts records read in every pass."""
+    `corrections` applied (kg.corrections); progress counts records read in every pass.
+    `redirect`: the acronym joins (`_redirect`), where there are no corrections."""
     with step(progress, "graph", total=2 * len(papers), unit="records") as advance:
 
         def records() -> Iterator[Extraction]:
@@ -284,7 +290,21 @@ def _graph_from(
                 advance()
                 yield ext
 
+        if redirect is not None:
+            advance(len(papers))  # the first pass, made by _redirect
+            return graph_data(papers, corpus.Reread(records), redirect=redirect)
         return corrected_graph(papers, corpus.Reread(records), corrections)
+
+
+def _redirect(papers: Sequence[Paper], path: Path, folder: Path) -> dict[str, str] | None:
+    """The acronym joins of an extractions file (kg.graph.acronym_targets), read as plain JSON
+    once for the graph and the atlas, which would each read every entity for them; None where
+    `folder` has corrections, which can change them (the graph then reads them itself)."""
+    from kg.graph import acronym_targets
+
+    if load_corrections(folder).items:
+        return None
+    return acronym_targets(corpus.entity_aliases(path, {p.id for p in papers}))
 
 
 def build(
@@ -383,7 +403,14 @@ def write_build(
             corpus.write_papers(staging / corpus.PAPERS, papers)
             corpus.write_lines(staging / corpus.EXTRACTIONS, extraction_lines)
             release_memory()
-            data = _graph_from(papers, staging / corpus.EXTRACTIONS, progress, corrections=out)
+            redirect = _redirect(papers, staging / corpus.EXTRACTIONS, out)
+            data = _graph_from(
+                papers,
+                staging / corpus.EXTRACTIONS,
+                progress,
+                corrections=out,
+                redirect=redirect,
+            )
             release_memory()
             n_rows = sum(map(len, (data.papers, data.concepts, data.mentions, data.co_occurs)))
             with step(progress, "database", total=n_rows, unit="rows") as advance:
@@ -392,7 +419,8 @@ def write_build(
             release_memory()
             if views:
                 with step(progress, "views", total=4, unit="views") as advance:
-                    advance(len(_write_views(staging, data, **(view_options or {}))))
+                    options = view_options or {}
+                    advance(len(_write_views(staging, data, redirect=redirect, **options)))
             names = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
             if not set(names) <= KG_FILES:  # the journal may name only kg's own files
                 raise ValueError(f"unexpected build outputs {names}; add them to kg.folder")
@@ -490,7 +518,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
+def _write_views(
+    folder: Path, data: GraphData, *, redirect: dict[str, str] | None = None, **options: int
+) -> list[Path]:
     """The views, from the staging folder's files; the index also links the focus and query
     pages already in OUT (the staging folder's parent)."""
     from viz.graphview import GraphView
@@ -506,6 +536,7 @@ def _write_views(folder: Path, data: GraphData, **options: int) -> list[Path]:
             data.papers, lambda: corpus.iter_extractions(path, in_build=True), folder.parent
         ),
         pages_in=folder.parent,
+        redirect=redirect,
     )
 
 

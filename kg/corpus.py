@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -191,6 +191,24 @@ def iter_papers(path: Path, *, in_build: bool = False) -> Iterator[Paper]:
         f"fix or remove the line, or rebuild the folder with 'kg build INPUT... -o {path.parent}'",
         in_build=in_build,
     )
+
+
+def entity_aliases(path: Path, papers: Container[str]) -> Iterator[tuple[str, list[str]]]:
+    """(concept id, aliases) of every entity of the papers in `papers`, read from an
+    extractions file as plain JSON (as Entity.from_json reads them): what the acronym joins
+    need, without making the entities."""
+    for n, row in _read_jsonl(path, in_build=True):
+        try:
+            if row["paper_id"] not in papers:
+                continue
+            for e in row.get("entities", ()):
+                yield e.get("id") or e["name"].casefold(), list(e.get("aliases") or ())
+        except (KeyError, TypeError, AttributeError) as err:
+            problem = f"no {err} field" if isinstance(err, KeyError) else str(err)
+            raise BuildDirError(
+                f"{path}:{n}: not an extraction record ({problem}); make the file again with "
+                "'kg extract' (or 'kg build')"
+            ) from None
 
 
 def read_extractions(path: Path, *, in_build: bool = False) -> list[Extraction]:

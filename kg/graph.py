@@ -94,13 +94,20 @@ class GraphData:
 
 def _acronym_targets(extractions: Iterable[Extraction]) -> dict[str, str]:
     """Map the key of an acronym to the one concept whose long form defines it."""
+    return acronym_targets(
+        (ent.concept_id, ent.aliases) for ext in extractions for ent in ext.entities
+    )
+
+
+def acronym_targets(entities: Iterable[tuple[str, Sequence[str]]]) -> dict[str, str]:
+    """`_acronym_targets` over each entity's (concept id, aliases): the one pass a build makes
+    over its extraction lines as plain JSON (kg.corpus.entity_aliases), no objects made."""
     targets: dict[str, set[str]] = defaultdict(set)
-    for ext in extractions:
-        for ent in ext.entities:
-            for alias in ent.aliases:
-                key = concept_key(alias)
-                if key != ent.concept_id and _is_acronym(alias):
-                    targets[key].add(ent.concept_id)
+    for concept_id, aliases in entities:
+        for alias in aliases:
+            key = concept_key(alias)
+            if key != concept_id and _is_acronym(alias):
+                targets[key].add(concept_id)
     return {key: next(iter(ids)) for key, ids in targets.items() if len(ids) == 1}
 
 
@@ -114,7 +121,12 @@ def _pick(counter: Counter[str]) -> str:
     return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> GraphData:
+def graph_data(
+    papers: Iterable[Paper],
+    extractions: Iterable[Extraction],
+    *,
+    redirect: dict[str, str] | None = None,
+) -> GraphData:
     """Join papers and their extractions into graph rows.
 
     Args:
@@ -122,12 +134,15 @@ def graph_data(papers: Iterable[Paper], extractions: Iterable[Extraction]) -> Gr
         extractions: at most one per paper; papers without one get no links. Read twice: pass
             a list, or something that reads them again on each pass (kg.corpus.Reread), so
             that a big corpus's extractions are never all in memory.
+        redirect: `_acronym_targets` of those extractions, if already known (then they are
+            read once).
     """
     paper_list = sorted(papers, key=lambda p: p.id)
     known = {p.id for p in paper_list}
-    if isinstance(extractions, Iterator):  # a one-shot iterator cannot give two passes
+    if isinstance(extractions, Iterator) and redirect is None:  # one pass only
         extractions = list(extractions)
-    redirect = _acronym_targets(e for e in extractions if e.paper_id in known)
+    if redirect is None:
+        redirect = _acronym_targets(e for e in extractions if e.paper_id in known)
     ids: dict[str, str] = {}  # one string per concept id, however many papers name it
 
     names: dict[str, Counter[str]] = defaultdict(Counter)

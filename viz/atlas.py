@@ -65,9 +65,12 @@ def render_atlas(
     title: str = "kg",
     extractions: Extractions | None = None,
     nav: Mapping[str, str] | None = None,
+    redirect: dict[str, str] | None = None,
 ) -> Path:
-    """Write the atlas of G's concepts to `out` (evidence sentences from `extractions`, if given)."""
-    return _write(Path(out), atlas_html(G, title=title, extractions=extractions, nav=nav))
+    """Write the atlas of G's concepts to `out` (evidence sentences from `extractions`, if given;
+    `redirect`: their acronym joins, if known)."""
+    page = atlas_html(G, title=title, extractions=extractions, nav=nav, redirect=redirect)
+    return _write(Path(out), page)
 
 
 def atlas_html(
@@ -76,11 +79,12 @@ def atlas_html(
     title: str,
     extractions: Extractions | None = None,
     nav: Mapping[str, str] | None = None,
+    redirect: dict[str, str] | None = None,
 ) -> str:
     """The whole atlas page, scripts inline, allowed by hash in its Content-Security-Policy."""
     from viz.atlas_papers import paper_data
 
-    data = atlas_data(G, extractions=extractions)
+    data = atlas_data(G, extractions=extractions, redirect=redirect)
     return atlas_page(data, paper_data(G, data["key"]), title=title, nav=nav)
 
 
@@ -219,7 +223,12 @@ def page_data(page: str) -> dict[str, Any]:
     return {**data, "papers": blocks["kg-panel-papers"], "panel": joined("kg-panel-")}
 
 
-def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[str, Any]:
+def atlas_data(
+    G: GraphView,
+    *,
+    extractions: Extractions | None = None,
+    redirect: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Column arrays (one entry per concept, most papers first), links, papers and panel data."""
     from viz.layout import force_layout
     from viz.trending import time_data
@@ -238,7 +247,7 @@ def atlas_data(G: GraphView, *, extractions: Extractions | None = None) -> dict[
         panel.append(_panel(G, c, mentions[:N_PANEL_PAPERS], papers))
         years.append(sorted({y for p, _ in mentions if (y := G.papers[p].year)}))
     if extractions is not None:
-        _add_evidence(G, order, panel, papers, extractions)
+        _add_evidence(G, order, panel, papers, extractions, redirect)
     time = time_data(G, keys, panel)
     concepts = [G.concepts[c] for c in order]
     return {
@@ -392,17 +401,19 @@ def _add_evidence(
     panel: list[dict[str, Any]],
     papers: Mapping[int, int],
     extractions: Extractions,
+    redirect: dict[str, str] | None = None,
 ) -> None:
     """Per concept: which type each finder gave it, in how many papers (as kg explain says),
     and for its first N_EVIDENCE listed papers what found it and the sentence.
 
-    Reads the extractions twice (acronym joins, then the entities), keeping only counts and
-    the wanted sentences. `panel` holds each concept's papers newest first (`_panel`).
+    Reads the extractions twice (acronym joins, unless `redirect` gives them, then the
+    entities), keeping only counts and the wanted sentences. `panel` holds each concept's papers newest first (`_panel`).
     """
     from kg.explain import evidence_of
     from kg.graph import _acronym_targets
 
-    redirect = _acronym_targets(extractions())
+    if redirect is None:
+        redirect = _acronym_targets(extractions())
     index = {G.concepts[c].id: n for n, c in enumerate(order)}
     votes: Counter[tuple[int, str, str]] = Counter()  # (concept, type, finder): papers
     listed = list(papers)  # panel rows name papers by their place in `papers`

@@ -70,12 +70,14 @@ def render_views(
     min_weight: int = MIN_WEIGHT,
     extractions: Callable[[], Iterable[Extraction]] | None = None,
     pages_in: Path | None = None,
+    redirect: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write papers.html, concepts.html, atlas.html and index.html into `out_dir`.
 
     The index also links the other pages (focus-….html, query.html) found in `pages_in`
     (default: `out_dir`; a build writes into a staging folder and passes its final folder).
-    Evidence sentences in the atlas come from `extractions` (a function giving them afresh).
+    Evidence sentences in the atlas come from `extractions` (a function giving them afresh);
+    `redirect`, their acronym joins if known (kg.graph.acronym_targets), saves reading them once.
     """
     from viz.atlas import render_atlas
 
@@ -85,7 +87,9 @@ def render_views(
     written = [
         _write(out_dir / "papers.html", page_html(overview, title=title, nav=NAV)),
         _write(out_dir / "concepts.html", page_html(concept_map, title=title, nav=NAV)),
-        render_atlas(G, out_dir / ATLAS, title=title, extractions=extractions, nav=NAV),
+        render_atlas(
+            G, out_dir / ATLAS, title=title, extractions=extractions, nav=NAV, redirect=redirect
+        ),
     ]
     views = {"papers.html": overview, "concepts.html": concept_map}
     extra = other_pages(pages_in or out_dir)
