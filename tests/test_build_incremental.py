@@ -142,3 +142,27 @@ def test_a_database_changed_after_its_build_is_loaded_whole(tmp_path):
     build([b], inc, views=False, update=True)
     build([tmp_path / "a.jsonl", b], full, views=False)
     assert rows_of(inc / "graph.lbug") == rows_of(full / "graph.lbug")
+
+
+def test_an_update_stopped_after_writing_rows_leaves_the_previous_build(tmp_path, monkeypatch):
+    import hashlib
+
+    from kg.stores import ladybug_update
+
+    out = tmp_path / "out"
+    build([write_jsonl(tmp_path / "a.jsonl", PAPERS)], out, views=False)
+    before = {p.name: hashlib.sha256(p.read_bytes()).digest() for p in out.iterdir() if p.is_file()}
+    rows = rows_of(out / "graph.lbug")
+    real_apply = ladybug_update._apply
+
+    def stopped(*args, **kwargs):
+        real_apply(*args, **kwargs)  # the copy has its new rows; the build is stopped here
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ladybug_update, "_apply", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        build([write_jsonl(tmp_path / "b.jsonl", NEW)], out, views=False, update=True)
+    after = {p.name: hashlib.sha256(p.read_bytes()).digest() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert rows_of(out / "graph.lbug") == rows
+    assert not list(out.glob(".kg-staging-*"))
