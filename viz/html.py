@@ -79,6 +79,24 @@ def render_views(
     Evidence sentences in the atlas come from `extractions` (a function giving them afresh);
     `redirect`, their acronym joins if known (kg.graph.acronym_targets), saves reading them once.
     """
+    from viz.trending import kept_trends
+
+    with kept_trends():  # the atlas and the index show the same trends
+        return _render_views(
+            G, out_dir, title, max_nodes, min_weight, extractions, pages_in, redirect
+        )
+
+
+def _render_views(
+    G: GraphView,
+    out_dir: Path,
+    title: str,
+    max_nodes: int,
+    min_weight: int,
+    extractions: Callable[[], Iterable[Extraction]] | None,
+    pages_in: Path | None,
+    redirect: dict[str, str] | None,
+) -> list[Path]:
     from viz.atlas import render_atlas
 
     out_dir = Path(out_dir)

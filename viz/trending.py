@@ -5,7 +5,9 @@ atlas's time data (drawn by viz/static/atlas.js)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kg.trends import (
@@ -32,12 +34,48 @@ CSS = """
 """
 
 
-def view_trends(G: GraphView, **options: Any) -> Trends | None:
-    """Trends of the graph the views draw, or None when no paper has a date."""
+_KEPT: list[tuple[object, int, Trends | None]] = []  # inside kept_trends: (data, limit, trends)
+
+
+@contextmanager
+def kept_trends() -> Iterator[None]:
+    """Within this, view_trends computes a graph's trends once (the atlas asks for every
+    concept, the index for the first few: the same lists cut shorter), and forgets them after.
+    """
+    _KEPT.append((None, 0, None))
     try:
-        return trends_of_data(G.data, **options)
+        yield
+    finally:
+        _KEPT.pop()
+
+
+def view_trends(G: GraphView, *, limit: int = 10) -> Trends | None:
+    """Trends of the graph the views draw (each list at most `limit` long), or None when no
+    paper has a date."""
+    if _KEPT:
+        data, kept_limit, kept = _KEPT[-1]
+        if data is G.data and kept_limit >= limit:
+            return _cut(kept, limit)
+    try:
+        found: Trends | None = trends_of_data(G.data, limit=limit)
     except NoDates:
+        found = None
+    if _KEPT:
+        _KEPT[-1] = (G.data, limit, found)
+    return found
+
+
+def _cut(found: Trends | None, limit: int) -> Trends | None:
+    """`found` with each list cut to `limit` (compute_trends sorts them whole, then cuts)."""
+    if found is None:
         return None
+    return replace(
+        found,
+        rising=found.rising[:limit],
+        falling=found.falling[:limit],
+        new=found.new[:limit],
+        top=found.top[:limit],
+    )
 
 
 def trending_html(G: GraphView, *, limit: int = N_TRENDING) -> str:
