@@ -166,3 +166,17 @@ def test_an_update_stopped_after_writing_rows_leaves_the_previous_build(tmp_path
     assert after == before
     assert rows_of(out / "graph.lbug") == rows
     assert not list(out.glob(".kg-staging-*"))
+
+
+def test_update_rows_gives_up_on_a_database_with_other_columns(tmp_path):
+    import ladybug
+
+    data = _first_three(tmp_path)
+    path = tmp_path / "other.lbug"
+    LadybugStore.open(path).write(data)
+    db = ladybug.Database(str(path))
+    conn = ladybug.Connection(db)
+    conn.execute("ALTER TABLE Concept ADD extra INT64")  # as an older or newer kg's schema
+    conn.close()
+    db.close()
+    assert not update_rows(path, data)

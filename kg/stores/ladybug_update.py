@@ -71,7 +71,10 @@ def update_rows(
     conn = ladybug.Connection(db)
     try:
         try:
-            changes = [_diff(conn, table.name, rows) for table, rows in table_rows(data)]
+            tables = list(table_rows(data))
+            if {t.name for t, _ in tables} != _table_names(conn):  # another kg's schema
+                raise Unsure("tables")
+            changes = [_diff(conn, table.name, rows) for table, rows in tables]
         except Unsure:
             return False
         n_rows = sum(map(len, (data.papers, data.concepts, data.mentions, data.co_occurs)))
@@ -89,6 +92,13 @@ def _columns(conn: ladybug.Connection, table: str) -> list[tuple[str, str]]:
     result = conn.execute(f"CALL table_info('{table}') RETURN name, type")
     assert not isinstance(result, list)
     return [(str(name), str(kind)) for name, kind in result.get_all()]
+
+
+def _table_names(conn: ladybug.Connection) -> set[str]:
+    result = conn.execute("CALL show_tables() RETURN name")
+    assert not isinstance(result, list)
+    rows: list[Any] = result.get_all()
+    return {str(row[0]) for row in rows}
 
 
 def _is_rel(conn: ladybug.Connection, table: str) -> bool:
@@ -146,7 +156,10 @@ def _diff(conn: ladybug.Connection, table: str, rows: Iterator[dict[str, object]
     old = _old_rows(conn, table, columns, is_rel)
     old_row = next(old, None)
     last: Key | None = None
+    expected = {*ends, *props} if is_rel else {name for name, _ in columns}
     for row in rows:
+        if row.keys() != expected:  # the database has other columns than kg writes now
+            raise Unsure(table)
         key = tuple(str(row[end]) for end in ends)
         if last is not None and not last < key:
             raise Unsure(table)
