@@ -253,8 +253,11 @@ def n_steps(crash: Crash, tmp_path_factory: pytest.TempPathFactory) -> int:
 
 
 OUTPUTS = 8  # 4 views (the atlas too), 2 JSONL files, the database and the manifest
-JOURNAL_STEP = OUTPUTS + 1  # the outputs written in the staging folder, then the journal
-KILL_STEPS = (1, OUTPUTS, *range(JOURNAL_STEP, JOURNAL_STEP + 2 * OUTPUTS + 1))
+# the outputs renamed into the staging folder, then the journal; the database is not among them:
+# a build over OLD updates a copy of OLD's database in the staging folder in place
+# (kg.stores.ladybug_update)
+JOURNAL_STEP = OUTPUTS
+KILL_STEPS = (1, JOURNAL_STEP - 1, *range(JOURNAL_STEP, JOURNAL_STEP + 2 * OUTPUTS + 1))
 NEXT_BUILD_STEPS = (1, JOURNAL_STEP, JOURNAL_STEP + OUTPUTS, JOURNAL_STEP + 2 * OUTPUTS)
 
 
@@ -262,6 +265,16 @@ def test_build_counts_its_renames_and_links(n_steps: int) -> None:
     # the outputs in the staging folder, the journal, then a link (the old file, for undo) and a
     # rename for each output
     assert n_steps == JOURNAL_STEP + 2 * OUTPUTS
+
+
+def test_build_over_a_changed_database_loads_it_whole(crash: Crash, tmp_path: Path) -> None:
+    # `kg query --write` leaves the database newer than the manifest: the build loads a new one
+    # whole and renames it into the staging folder, one step more, and ends wholly NEW
+    out = crash.fresh_dir(tmp_path)
+    os.utime(out / "graph.lbug", ns=(time.time_ns(), time.time_ns() + 10**9))
+    stderr = kill_after_step(crash, out, 0)
+    assert int(stderr.rsplit("steps=", 1)[1]) == JOURNAL_STEP + 1 + 2 * OUTPUTS
+    assert crash.new.is_whole(out)
 
 
 @pytest.fixture(scope="module")
@@ -311,8 +324,10 @@ def on_call(n: int, real: Callable[..., object], calls: list[int]) -> Callable[.
     return call
 
 
-# fsync: the staging folder's marker, 2 JSONL files, the manifest, the journal, the folder
-@pytest.mark.parametrize(("name", "expected"), [("replace", 9), ("link", 4), ("fsync", 6)])
+# replace: one fewer than a whole load would make, as the database is updated in place in the
+# staging folder; fsync: the staging folder's marker, 2 JSONL files,
+# the manifest, the journal, the folder
+@pytest.mark.parametrize(("name", "expected"), [("replace", 8), ("link", 4), ("fsync", 6)])
 def test_build_disk_error_on_any_call_leaves_dir_unchanged(
     crash: Crash, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: int
 ) -> None:
