@@ -16,6 +16,7 @@ from extract.candidate import Candidate
 from extract.cleanup import clean
 from extract.decider import PASS_THROUGH, Decider, decide_candidates, load_decider, tokens_of
 from extract.gazetteer import load_gazetteer
+from extract.lexicon import Lexicon, load_lexicon
 from extract.matcher import GazetteerMatcher
 from extract.normalize import canonical_name, concept_id, infer_type, is_not_concept
 from extract.patterns import find_all
@@ -118,15 +119,18 @@ class DeciderComponent:
     """Adds technical noun phrases to the rule candidates, then keeps and types the spans the
     learned decider judges to name a concept (a trained ner's spans pass through untouched)."""
 
-    def __init__(self, model: Decider) -> None:
+    def __init__(self, model: Decider, lexicon: Lexicon) -> None:
         self.model = model
+        self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
         cands = _candidates(doc)
         rules = [c for c in cands if c.source not in PASS_THROUGH]
         passed = [c for c in cands if c.source in PASS_THROUGH]
         text = doc_text(doc)
-        decided = decide_candidates(self.model, text, doc._.kg_title_len, tokens_of(doc), rules)
+        decided = decide_candidates(
+            self.model, text, doc._.kg_title_len, tokens_of(doc), rules, self.lexicon
+        )
         doc._.kg_candidates = [*decided, *passed]
         return doc
 
@@ -169,7 +173,7 @@ def make_model_candidates(nlp: Language, name: str, spans: str) -> EntityRulerCa
 
 
 def make_decider(nlp: Language, name: str) -> DeciderComponent:
-    return DeciderComponent(load_decider())
+    return DeciderComponent(load_decider(), load_lexicon())  # both read when the pipeline is made
 
 
 def make_resolver(nlp: Language, name: str) -> ResolveComponent:
