@@ -273,6 +273,55 @@ def test_clean_keeps_roles():
     assert out[0].role is Role.USED
 
 
+def _chunk(start: int, name: str, ctype: ConceptType = ConceptType.METHOD) -> Candidate:
+    return Candidate(start, start + len(name), name, ctype, "chunk")
+
+
+def test_clean_folds_a_short_form_into_the_one_longer_name_it_ends():
+    out = clean(
+        "",
+        0,
+        [
+            _chunk(0, "Directed Exoskeleton Reasoning"),
+            _chunk(40, "Exoskeleton Reasoning", ConceptType.TASK),
+        ],
+    )
+    assert [(c.name, c.type) for c in out] == [
+        ("Directed Exoskeleton Reasoning", ConceptType.METHOD)
+    ] * 2
+
+
+def test_clean_folds_a_short_form_into_the_one_longer_name_it_begins():
+    out = clean("", 0, [_chunk(0, "SomaliBench"), _chunk(20, "SomaliBench Eval")])
+    assert {c.name for c in out} == {"SomaliBench Eval"}
+
+
+def test_clean_follows_short_forms_to_the_longest_name():
+    names = ["Replay", "Generative Replay", "generative replay mechanism"]
+    out = clean("", 0, [_chunk(20 * i, n) for i, n in enumerate(names)])
+    assert {c.name for c in out} == {"generative replay mechanism"}
+
+
+def test_clean_keeps_a_short_form_that_two_longer_names_share():
+    out = clean("", 0, [_chunk(0, "Llama"), _chunk(10, "Llama 2"), _chunk(20, "Llama 3")])
+    assert {c.name for c in out} == {"Llama", "Llama 2", "Llama 3"}
+
+
+def test_clean_keeps_an_established_term_beside_a_longer_name():
+    out = clean("", 0, [_cand(0, "fine-tuning"), _chunk(20, "parameter-efficient fine-tuning")])
+    assert {c.name for c in out} == {"fine-tuning", "parameter-efficient fine-tuning"}
+
+
+def test_clean_keeps_an_acronym_beside_a_longer_name():
+    out = clean("", 0, [_chunk(0, "LLM"), _chunk(10, "LLM agent")])
+    assert {c.name for c in out} == {"LLM", "LLM agent"}
+
+
+def test_clean_keeps_a_word_inside_a_longer_name():
+    out = clean("", 0, [_chunk(0, "attention"), _chunk(20, "causal attention mechanism")])
+    assert {c.name for c in out} == {"attention", "causal attention mechanism"}
+
+
 def test_default_pipeline_decides_and_spans_all_does_not():
     from extract.pipeline import build_nlp
 
