@@ -24,8 +24,7 @@ from dataclasses import replace
 
 from extract.candidate import Candidate
 
-BROAD_CLASS_RULE = True  # extract/training/train_decider.py measures the pipeline without it
-SHORT_FORM_RULE = True  # off, too, where BROAD_CLASS_RULE is
+BROAD_CLASS_RULE = True  # train_decider.py measures the pipeline without the paper-level rules
 _ESTABLISHED = frozenset({"gazetteer", "abbreviation"})
 
 
@@ -41,8 +40,7 @@ def clean(text: str, title_len: int, chosen: Sequence[Candidate]) -> list[Candid
     """
     if not BROAD_CLASS_RULE:
         return list(chosen)
-    out = _specific_over_broad(chosen)
-    return _short_into_long(out) if SHORT_FORM_RULE else out
+    return _short_into_long(_specific_over_broad(chosen))
 
 
 def _specific_over_broad(chosen: Sequence[Candidate]) -> list[Candidate]:
@@ -85,9 +83,8 @@ def _short_into_long(chosen: Sequence[Candidate]) -> list[Candidate]:
         if cand.generic or cand.source in _ESTABLISHED or cand.name.replace("-", "").isupper():
             kept.add(cand.name)
     words = {name: name.lower().split() for name in names if name.strip()}
-    by_end: dict[str, list[str]] = defaultdict(
-        list
-    )  # first and last word -> names (no quadratic scan)
+    # first and last word -> the names they begin or end: no scan of every pair of names
+    by_end: dict[str, list[str]] = defaultdict(list)
     for name, ws in words.items():
         by_end[ws[0]].append(name)
         if ws[-1] != ws[0]:
