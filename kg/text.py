@@ -11,7 +11,6 @@ _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff"
     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]"
 )
-_SPACES = re.compile(r"\s+")
 
 SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
@@ -97,6 +96,8 @@ def _drop_braces(text: str) -> str:
 
 
 def _latex(text: str, *, braces: bool) -> str:
+    if not (braces or "\\" in text or "$" in text or "{" in text):
+        return _dashes_and_quotes(text)  # most abstracts: no regular expression to run
     text = text.replace("\\$", "\x00")  # an escaped dollar is never a math delimiter
     if braces:  # BibTeX breaks lines with \\ and ties words with ~
         text = _TIE.sub(" ", text.replace("\\\\", " "))
@@ -110,12 +111,15 @@ def _latex(text: str, *, braces: bool) -> str:
     text = _BRACED_LETTER.sub(r"\1", text)
     text = _BRACED_SYMBOL.sub(_symbol, text)
     text = _MATH.sub(_math, text)
-    text = _ESCAPED.sub(r"\1", text)
-    text = text.replace("---", "\u2014").replace("--", "\u2013")
-    text = text.replace("``", "\u201c").replace("''", "\u201d")
+    text = _dashes_and_quotes(_ESCAPED.sub(r"\1", text))
     if braces:  # BibTeX protects case with braces
         text = _drop_braces(text)
     return text.replace("\x00", "$")
+
+
+def _dashes_and_quotes(text: str) -> str:
+    text = text.replace("---", "\u2014").replace("--", "\u2013")
+    return text.replace("``", "\u201c").replace("''", "\u201d")
 
 
 def strip_invisible(text: str) -> str:
@@ -156,4 +160,4 @@ def clean_text(text: str, *, latex: bool = True, braces: bool = False) -> str:
     text = strip_invisible(unicodedata.normalize("NFC", text))
     if latex and _LATEX_HINT.search(text):
         text = _latex(text, braces=braces)
-    return unicodedata.normalize("NFC", _SPACES.sub(" ", text)).strip()
+    return unicodedata.normalize("NFC", " ".join(text.split()))  # split() splits at re's \s
