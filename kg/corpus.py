@@ -85,13 +85,25 @@ class Reread(Iterable[T]):
 
 def _read_jsonl(path: Path, *, in_build: bool) -> Iterator[tuple[int, Any]]:
     """(line number, value) of each non-blank line; in a build folder, links are not followed."""
+    loads = _loads()
+    for n, line in _read_lines(path, in_build=in_build):
+        try:
+            yield n, loads(line)
+        except (json.JSONDecodeError, RecursionError) as err:
+            what = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
+            raise BuildDirError(
+                f"{path}:{n}: not valid JSON ({what}); rebuild the folder with 'kg build'"
+            ) from None
+
+
+def _read_lines(path: Path, *, in_build: bool) -> Iterator[tuple[int, str]]:
+    """(line number, line) of each non-blank line, as written."""
     try:
         fd = open_regular(path, follow=not in_build)
     except FileNotFoundError:
         raise BuildDirError(
             f"{path}: missing; run 'kg build INPUT... -o {path.parent}' first"
         ) from None
-    loads = _loads()
     with os.fdopen(fd, encoding="utf-8") as handle:
         n = 0
         while line := handle.readline(MAX_LINE_CHARS):
@@ -101,15 +113,27 @@ def _read_jsonl(path: Path, *, in_build: bool) -> Iterator[tuple[int, Any]]:
                     f"{path}:{n}: line over {MAX_LINE_CHARS:,} characters; rebuild the folder "
                     "with 'kg build'"
                 )
-            if not line.strip():
-                continue
-            try:
-                yield n, loads(line)
-            except (json.JSONDecodeError, RecursionError) as err:
-                what = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-                raise BuildDirError(
-                    f"{path}:{n}: not valid JSON ({what}); rebuild the folder with 'kg build'"
-                ) from None
+            if line.strip():
+                yield n, line
+
+
+def extraction_lines_by_id(path: Path) -> Iterator[tuple[str, str]]:
+    """(paper id, line ending in a newline) of each line of a build folder's extractions file,
+    the line as written: what an update copies for the papers it keeps, without making their
+    Extraction objects and JSON again. Only for a file the folder's manifest vouches for
+    (kg.build): a line is checked to be a JSON object with a paper id, nothing more."""
+    loads = _loads()
+    for n, line in _read_lines(path, in_build=True):
+        try:
+            paper_id = loads(line)["paper_id"]
+            if not isinstance(paper_id, str):
+                raise TypeError(f"a paper_id of {paper_id!r}")
+        except (json.JSONDecodeError, RecursionError, KeyError, TypeError) as err:
+            raise BuildDirError(
+                f"{path}:{n}: not an extraction record ({err}); make the file again with "
+                "'kg extract' (or 'kg build')"
+            ) from None
+        yield paper_id, line if line.endswith("\n") else line + "\n"
 
 
 def _loads() -> Callable[[str], Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import kg.stores.ladybug_store as ladybug_store
 from extract.pipeline import extract_lines
 from kg import corpus
 from kg.build import BIG_CORPUS, build, default_jobs
+from kg.errors import BuildDirError
 from kg.graph import GraphData, graph_data
 from kg.model import Extraction, Paper
 from kg.readers import read_papers
@@ -76,6 +78,69 @@ def test_scale_rebuild_extracts_only_the_changed_paper(tmp_path: Path) -> None:
     build([tmp_path / "b.jsonl"], tmp_path / "full", views=False)
     name = corpus.EXTRACTIONS
     assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+def _respaced(out: Path, *, vouch: bool) -> list[str]:
+    """Write OUT's extraction lines again with other spacing (the same JSON); with `vouch`, the
+    manifest is given the file's new SHA-256 as if kg had written it so."""
+    path = out / corpus.EXTRACTIONS
+    lines = [json.dumps(json.loads(line), indent=None, separators=(",", ":")) + "\n"
+             for line in path.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    path.write_text("".join(lines), encoding="utf-8")
+    if vouch:
+        import hashlib
+
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        manifest["files"][corpus.EXTRACTIONS] = hashlib.sha256(path.read_bytes()).hexdigest()
+        (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return lines
+
+
+def test_scale_update_copies_the_lines_the_manifest_vouches_for(tmp_path: Path) -> None:
+    papers = many_papers(4)
+    corpus.write_papers(tmp_path / "a.jsonl", papers[:3])
+    build([tmp_path / "a.jsonl"], tmp_path / "out", views=False)
+    kept = _respaced(tmp_path / "out", vouch=True)
+    corpus.write_papers(tmp_path / "b.jsonl", papers[3:])
+    assert (
+        build([tmp_path / "b.jsonl"], tmp_path / "out", views=False, update=True).n_extracted == 1
+    )
+    lines = (tmp_path / "out" / corpus.EXTRACTIONS).read_text(encoding="utf-8").splitlines(True)
+    assert lines[:3] == kept  # as they were written, not made again
+
+
+def test_scale_update_makes_again_the_lines_of_an_edited_file(tmp_path: Path) -> None:
+    papers = many_papers(4)
+    corpus.write_papers(tmp_path / "a.jsonl", papers[:3])
+    build([tmp_path / "a.jsonl"], tmp_path / "out", views=False)
+    canonical = (tmp_path / "out" / corpus.EXTRACTIONS).read_text(encoding="utf-8")
+    _respaced(tmp_path / "out", vouch=False)
+    corpus.write_papers(tmp_path / "b.jsonl", papers[3:])
+    assert (
+        build([tmp_path / "b.jsonl"], tmp_path / "out", views=False, update=True).n_extracted == 1
+    )
+    lines = (tmp_path / "out" / corpus.EXTRACTIONS).read_text(encoding="utf-8").splitlines(True)
+    assert lines[:3] == canonical.splitlines(True)
+
+
+def test_scale_update_over_an_edited_bad_line_names_it_and_keeps_the_build(tmp_path: Path) -> None:
+    papers = many_papers(4)
+    corpus.write_papers(tmp_path / "a.jsonl", papers[:3])
+    out = tmp_path / "out"
+    build([tmp_path / "a.jsonl"], out, views=False)
+    path = out / corpus.EXTRACTIONS
+    lines = path.read_text(encoding="utf-8").splitlines(True)
+    row = json.loads(lines[1])
+    row["entities"] = [{"name": "BERT"}]  # no type
+    lines[1] = json.dumps(row) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    before = {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()}
+    corpus.write_papers(tmp_path / "b.jsonl", papers[3:])
+    with pytest.raises(
+        BuildDirError, match=rf"^{re.escape(str(path))}:2: not an extraction record"
+    ):
+        build([tmp_path / "b.jsonl"], out, views=False, update=True)
+    assert {f.name: f.read_bytes() for f in out.iterdir() if f.is_file()} == before
 
 
 def test_scale_database_loads_in_batches_with_every_row(
