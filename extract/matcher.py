@@ -128,16 +128,15 @@ class GazetteerMatcher:
                 if not key:
                     continue
                 self.index[key].append(_Hit(entry, alias, is_case_sensitive(alias, entry)))
-                for form in (
-                    key,
-                    key + "s",
-                    key + "es",
-                    key[:-1] + "ies" if key.endswith("y") else key,
-                ):
-                    self.prefixes.update(form[:n] for n in range(1, len(form) + 1))
                 n_tokens = len(tokenizer(alias)) if tokenizer else MAX_TOKENS
                 run = _first_run(alias)
                 self.max_len[run] = min(MAX_TOKENS, max(self.max_len.get(run, 0), n_tokens + 4))
+        # made apart, after the hits: the 380k prefix strings, never touched but by lookups,
+        # would otherwise sit between the hits, whose reference counts each match writes, and
+        # spread those writes over every page (a forked worker copies each page it writes)
+        for key in self.index:
+            for form in (key, key + "s", key + "es", key[:-1] + "ies" if key.endswith("y") else key):
+                self.prefixes.update(form[:n] for n in range(1, len(form) + 1))
 
     def __call__(self, doc: Doc, text: str | None = None) -> list[Candidate]:
         toks = _Tokens.of(doc, doc.text if text is None else text)
