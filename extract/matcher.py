@@ -135,7 +135,12 @@ class GazetteerMatcher:
         # would otherwise sit between the hits, whose reference counts each match writes, and
         # spread those writes over every page (a forked worker copies each page it writes)
         for key in self.index:
-            for form in (key, key + "s", key + "es", key[:-1] + "ies" if key.endswith("y") else key):
+            for form in (
+                key,
+                key + "s",
+                key + "es",
+                key[:-1] + "ies" if key.endswith("y") else key,
+            ):
                 self.prefixes.update(form[:n] for n in range(1, len(form) + 1))
 
     def __call__(self, doc: Doc, text: str | None = None) -> list[Candidate]:

@@ -104,9 +104,6 @@ def extract(
 _WORKER_NLP: Language | None = None
 _WORKER_PAPERS: Sequence[Paper] = ()
 CHUNK_SIZE = 128  # papers per task: ~0.5 s of work, small next to the pool's start-up
-# papers a forked worker extracts before a fresh fork replaces it: 10,000 papers on 2 cores
-# peak at 450 MB of memory instead of 507, for a fork every ~5 s of work
-WORKER_PAPERS = 1024
 
 
 def _init_worker(ner: Path | None, spans: str = "names") -> None:
@@ -137,15 +134,13 @@ def extract_lines(
     chunk_size: int = CHUNK_SIZE,
     ner: Path | None = None,
     spans: str = "names",
-    worker_papers: int = WORKER_PAPERS,
 ) -> Iterator[str]:
     """Each paper's Extraction as one canonical JSON line (kg.corpus.dumps), in input order,
     extracted in `jobs` processes.
 
     With fork (Linux), the workers inherit the pipeline built here and the papers, and get only
     (start, end) of their chunk: no pipeline built per worker and nothing pickled but the
-    lines that come back; each worker is replaced by a fresh fork after `worker_papers`
-    papers. `spans` is build_nlp's: "names" (the graph's) or "all".
+    lines that come back. `spans` is build_nlp's: "names" (the graph's) or "all".
     """
     global _WORKER_NLP, _WORKER_PAPERS
     if ner is not None:
@@ -163,10 +158,11 @@ def extract_lines(
         tasks: Iterable[tuple[int, int] | list[Paper]] = (
             (i, i + chunk_size) for i in range(0, len(papers), chunk_size)
         )
-        # a worker writes to the parent's pages it reads (reference counts), so its private
-        # memory grows with the papers it reads; a fresh fork after `worker_papers` bounds it
-        recycle = max(1, worker_papers // chunk_size)
-        pool = multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=recycle)
+        # Workers are forked here, from this thread, and never replaced (no maxtasksperchild):
+        # kg.extraction gives each a parent-death signal, which Linux ties to the thread that
+        # forked it, so a worker forked by the pool's handler thread is killed when terminate()
+        # ends that thread, maybe holding the task queue's lock: the pool then hangs.
+        pool = multiprocessing.get_context("fork").Pool(jobs)
     else:
         tasks = _chunks(papers, chunk_size)
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"

@@ -41,29 +41,6 @@ def test_scale_parallel_lines_come_in_input_order_as_one_job_gives_them() -> Non
     assert [json.loads(line)["paper_id"] for line in serial] == [p.id for p in papers]
 
 
-def test_scale_workers_are_forked_afresh_and_lines_keep_their_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import extract.pipeline as pipeline
-
-    chunk = pipeline._extract_chunk
-    pids = tmp_path / "pids"
-
-    def noted(task: tuple[int, int]) -> list[str]:  # the workers are forks: they see the patch
-        with pids.open("a", encoding="utf-8") as handle:
-            handle.write(f"{os.getpid()}\n")
-        return chunk(task)
-
-    noted.__module__, noted.__qualname__ = pipeline.__name__, "_extract_chunk"  # sent by name
-    monkeypatch.setattr(pipeline, "_extract_chunk", noted)
-    papers = many_papers(12)
-    lines = list(extract_lines(papers, jobs=2, chunk_size=2, worker_papers=4))
-    assert lines == list(extract_lines(papers, jobs=1))
-    served = pids.read_text(encoding="utf-8").split()
-    assert len(served) == 6
-    assert len(set(served)) >= 3  # two tasks a worker: at least three workers for six
-
-
 def test_scale_graph_data_reads_the_extractions_in_two_passes(
     papers: tuple[Paper, ...], extractions: tuple[Extraction, ...]
 ) -> None:
