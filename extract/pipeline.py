@@ -104,6 +104,15 @@ def extract(
 _WORKER_NLP: Language | None = None
 _WORKER_PAPERS: Sequence[Paper] = ()
 CHUNK_SIZE = 128  # papers per task: ~0.5 s of work, small next to the pool's start-up
+# Chunks per worker before its pool is replaced by a fresh fork (1,024 papers, ~4 s). A forked
+# worker's private memory grows as it runs: every object of the parent it touches gets its
+# reference count written, and the page holding it is copied (10,000 papers on 2 jobs peaked at
+# 495 MB PSS with one pool for the whole run). A new pool starts from the parent's pages again.
+# The pools are made here, in the thread that runs extraction, and never by a pool itself
+# (maxtasksperchild): kg.extraction gives each worker a parent-death signal, which Linux ties to
+# the thread that forked it, so a worker forked by a pool's handler thread is killed when
+# terminate() ends that thread, maybe holding the task queue's lock, and the pool hangs.
+BLOCK_CHUNKS = 8
 
 
 def _init_worker(ner: Path | None, spans: str = "names") -> None:
@@ -140,7 +149,8 @@ def extract_lines(
 
     With fork (Linux), the workers inherit the pipeline built here and the papers, and get only
     (start, end) of their chunk: no pipeline built per worker and nothing pickled but the
-    lines that come back. `spans` is build_nlp's: "names" (the graph's) or "all".
+    lines that come back; a fresh pool of workers takes each block of `jobs` x BLOCK_CHUNKS
+    chunks. `spans` is build_nlp's: "names" (the graph's) or "all".
     """
     global _WORKER_NLP, _WORKER_PAPERS
     if ner is not None:
@@ -152,30 +162,27 @@ def extract_lines(
             yield dumps(ext.to_json())
         return
     # a trained model may hold BLAS threads that a fork would copy half-way: spawn-like start
-    shares = ner is None and "fork" in multiprocessing.get_all_start_methods()
-    if shares:
-        _WORKER_NLP, _WORKER_PAPERS = build_nlp(spans=spans), papers
-        tasks: Iterable[tuple[int, int] | list[Paper]] = (
-            (i, i + chunk_size) for i in range(0, len(papers), chunk_size)
-        )
-        # Workers are forked here, from this thread, and never replaced (no maxtasksperchild):
-        # kg.extraction gives each a parent-death signal, which Linux ties to the thread that
-        # forked it, so a worker forked by the pool's handler thread is killed when terminate()
-        # ends that thread, maybe holding the task queue's lock: the pool then hangs.
-        pool = multiprocessing.get_context("fork").Pool(jobs)
-    else:
-        tasks = _chunks(papers, chunk_size)
+    if ner is not None or "fork" not in multiprocessing.get_all_start_methods():
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         pool = multiprocessing.get_context(method).Pool(
             jobs, initializer=_init_worker, initargs=(ner, spans)
         )
-    try:
         with pool:
-            for lines in pool.imap(_extract_chunk, tasks):
+            for lines in pool.imap(_extract_chunk, _chunks(papers, chunk_size)):
                 yield from lines
+        return
+    _WORKER_NLP, _WORKER_PAPERS = build_nlp(spans=spans), papers
+    try:
+        block = jobs * BLOCK_CHUNKS * chunk_size
+        for start in range(0, len(papers), block):
+            stop = min(start + block, len(papers))
+            tasks = ((i, min(i + chunk_size, stop)) for i in range(start, stop, chunk_size))
+            # A fresh pool per block, forked here in this thread: see BLOCK_CHUNKS.
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for lines in pool.imap(_extract_chunk, tasks):
+                    yield from lines
     finally:
-        if shares:
-            _WORKER_NLP, _WORKER_PAPERS = None, ()
+        _WORKER_NLP, _WORKER_PAPERS = None, ()
 
 
 def extract_parallel(

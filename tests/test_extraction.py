@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from extract import pipeline
 from extract.pipeline import extract_lines as lines_here
 from kg.extraction import extract_lines
 from kg.model import Paper
@@ -62,6 +65,14 @@ def is_running(pid: int) -> bool:
 
 def test_extraction_in_a_child_gives_the_lines_of_extraction_here() -> None:
     papers = many_papers(300)  # more than a chunk, so two jobs split the work
+    assert list(extract_lines(papers, jobs=2)) == list(lines_here(papers, jobs=1))
+
+
+def test_extraction_in_a_child_over_many_blocks_gives_the_lines_of_extraction_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pipeline, "BLOCK_CHUNKS", 1)  # a fresh pool per 2 x 128 papers
+    papers = many_papers(600)  # three blocks, the last one short
     assert list(extract_lines(papers, jobs=2)) == list(lines_here(papers, jobs=1))
 
 

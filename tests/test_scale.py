@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import kg.stores.ladybug_store as ladybug_store
+from extract import pipeline
 from extract.pipeline import extract_lines
 from kg import corpus
 from kg.build import BIG_CORPUS, build, default_jobs
@@ -39,6 +40,26 @@ def test_scale_parallel_lines_come_in_input_order_as_one_job_gives_them() -> Non
     serial = list(extract_lines(papers, jobs=1))
     assert list(extract_lines(papers, jobs=2, chunk_size=2)) == serial
     assert [json.loads(line)["paper_id"] for line in serial] == [p.id for p in papers]
+
+
+def test_scale_each_block_of_chunks_gets_a_fresh_pool_and_the_lines_stay_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pools = []
+    fork = pipeline.multiprocessing.get_context("fork")
+    real_pool = fork.Pool
+
+    def pool(*args: object, **kwargs: object) -> object:
+        pools.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "BLOCK_CHUNKS", 2)
+    monkeypatch.setattr(type(fork), "Pool", lambda self, *a, **k: pool(*a, **k))
+    papers = many_papers(19)
+    serial = list(extract_lines(papers, jobs=1))
+    parallel = list(extract_lines(papers, jobs=2, chunk_size=2))
+    assert parallel == serial
+    assert len(pools) == 3  # blocks of 2 jobs x 2 chunks x 2 papers: 8 + 8 + 3
 
 
 def test_scale_graph_data_reads_the_extractions_in_two_passes(
