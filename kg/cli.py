@@ -60,7 +60,7 @@ JobsOpt = Annotated[
         "--jobs",
         "-j",
         min=1,
-        help="Extract in this many processes (default: every usable core when over 1,000 "
+        help="Extract in this many processes (default: every usable core when over 256 "
         "papers are to be extracted, else 1).",
     ),
 ]
