@@ -192,6 +192,12 @@ def test_scale_database_loads_in_batches_with_every_row(
     assert sum(n for _, n in batches) == sum(counts)
 
 
+def test_scale_a_relationship_table_loads_in_about_ten_copies_of_bounded_size() -> None:
+    assert ladybug_store.rel_batch(5_000) == ladybug_store.ROW_BATCH
+    assert ladybug_store.rel_batch(150_000) == 15_000
+    assert ladybug_store.rel_batch(5_000_000) == ladybug_store.MAX_ROW_BATCH
+
+
 def test_scale_default_jobs_is_one_for_a_small_corpus_and_every_core_for_a_big_one() -> None:
     assert default_jobs(BIG_CORPUS) == 1
     assert default_jobs(BIG_CORPUS + 1) == len(os.sched_getaffinity(0))

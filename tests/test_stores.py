@@ -96,6 +96,19 @@ def test_write_keeps_empty_string_apart_from_null(hostile_store: LadybugStore) -
     assert hostile_store.run(query).rows == (("", None),)
 
 
+def test_write_papers_with_and_without_optional_fields_equal_their_json(tmp_path: Path) -> None:
+    papers = (
+        Paper("a1", "Bare", "No year, date, url or lists."),
+        Paper("a2", "Full", "All of them.", 2024, "2024-05-01", "https://x.org/a2", ("A. B",),
+              ("cs.CL",), ("a.bib",)),
+        Paper("a3", "", "", None, None, None, (), ("cs.LG", "cs.AI"), ()),
+    )  # fmt: skip
+    with LadybugStore.open(tmp_path / "graph.lbug") as store:
+        store.write(graph_data(papers, []))
+        rows = store.run("MATCH (p:Paper) RETURN p ORDER BY p.id").rows
+    assert [node for (node,) in rows] == [paper.to_json() for paper in papers]
+
+
 def test_write_stores_every_row(store: LadybugStore, graph: GraphData) -> None:
     query = (
         "MATCH (p:Paper) WITH count(p) AS papers MATCH (c:Concept) WITH papers, count(c) AS "

@@ -23,7 +23,7 @@ from kg.errors import BuildDirError, KGError, QueryError
 from kg.stores import DB_FILENAME, DEFAULT_TIMEOUT_S, QueryResult, cypher_dir
 from kg.stores.cypher_guard import check_plan, check_query
 from kg.stores.cypher_scan import query_params, split_statements
-from kg.vocab import SOURCE, TARGET, table_rows
+from kg.vocab import CO_OCCURS, MENTIONS, PAPER, SOURCE, TARGET, table_rows
 
 if TYPE_CHECKING:
     import ladybug
@@ -300,9 +300,22 @@ def _unique(what: str, keys: Iterable[str | None]) -> None:
 # relationships the load peaked ~245 MB above the rows (12.7 s); in these ~190 MB (16.9 s).
 # The page cache is left at the engine's default: capped at 256 MB, the 100k-paper benchmark's
 # load failed in its checkpoint with "the buffer pool is full".
+# Papers go in by CREATE, not COPY: a COPY into the Paper table costs more the more papers it
+# already holds (their long abstracts), 101,000 papers in batches of 1,000 took 66-74 s by COPY
+# and 23-29 s by CREATE, at the same peak; concepts (5.0-6.5 s against 6.8-7.8) and
+# relationships (CREATE has to MATCH both ends: over 9 minutes for 1.06M mentions) by COPY.
+# A relationship COPY also costs more the more rows its table holds: 1.06M mentions in COPYs of
+# 10,000 took 46-50 s, of 30,000 25 s. So a table gets about ten COPYs, of 10,000 to 30,000 rows
+# (`rel_batch`): at most ~70 MB held for the biggest, where 10k papers have ~105k mentions.
 PAPER_BATCH = 1_000
 NODE_BATCH = 2_000
 ROW_BATCH = 10_000
+MAX_ROW_BATCH = 30_000
+
+
+def rel_batch(n_rows: int) -> int:
+    """Rows per COPY into a relationship table of `n_rows` rows."""
+    return min(MAX_ROW_BATCH, max(ROW_BATCH, n_rows // 10))
 
 
 def _bulk_load(
@@ -314,11 +327,12 @@ def _bulk_load(
         rel_tables = {
             str(r[0]) for r in _fetch(conn, "CALL show_tables() RETURN name, type") if r[1] == "REL"
         }
+        n_rels = {MENTIONS: len(data.mentions), CO_OCCURS: len(data.co_occurs)}
         for table, stream in table_rows(data):
-            size = ROW_BATCH if table.name in rel_tables else NODE_BATCH
-            size = PAPER_BATCH if table.name == "Paper" else size
+            size = rel_batch(n_rels.get(table.name, 0)) if table.name in rel_tables else NODE_BATCH
+            size = PAPER_BATCH if table.name == PAPER else size
             while rows := list(islice(stream, size)):  # COPY takes whole columns
-                _copy(db, table.name, rows, is_rel=table.name in rel_tables)
+                _insert(db, table.name, rows, is_rel=table.name in rel_tables)
                 if on_batch is not None:
                     on_batch(table.name, len(rows))
         conn.execute("CHECKPOINT")
@@ -330,6 +344,36 @@ def _bulk_load(
     finally:
         conn.close()
         db.close()
+
+
+def _insert(
+    db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is_rel: bool
+) -> None:
+    """Add rows to a table: papers by CREATE, the rest by COPY (see PAPER_BATCH)."""
+    if table == PAPER:
+        _create(db, table, rows)
+    else:
+        _copy(db, table, rows, is_rel=is_rel)
+
+
+def _create(db: ladybug.Database, table: str, rows: list[dict[str, object]]) -> None:
+    """CREATE a node per row; the rows travel as one list of structs, each value cast to its
+    column's type (a struct's None or empty list has none of its own)."""
+    import ladybug
+
+    conn = ladybug.Connection(db)
+    try:
+        columns = [
+            (str(name), str(kind))
+            for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
+        ]
+        structs = [{f"c{i}": row[name] for i, (name, _) in enumerate(columns)} for row in rows]
+        sets = ", ".join(
+            f"{name}: CAST(x.c{i} AS {kind})" for i, (name, kind) in enumerate(columns)
+        )
+        conn.execute(f"UNWIND $rows AS x CREATE (:{table} {{{sets}}})", {"rows": structs})
+    finally:
+        conn.close()
 
 
 def _copy(db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is_rel: bool) -> None:

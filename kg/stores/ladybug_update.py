@@ -192,7 +192,7 @@ def _apply(
     on_batch: Callable[[str, int], None] | None,
 ) -> None:
     """Deletes first (relationships, then nodes), then updates, then inserts (nodes first)."""
-    from kg.stores.ladybug_store import NODE_BATCH, PAPER_BATCH, ROW_BATCH, _copy
+    from kg.stores.ladybug_store import NODE_BATCH, PAPER_BATCH, ROW_BATCH, _insert
 
     by_name = {c.name: c for c in changes}
     ends = {c.name: _ends(conn, c.name) for c in changes if c.is_rel}
@@ -207,7 +207,7 @@ def _apply(
     for c in sorted(changes, key=lambda c: c.is_rel):
         size = ROW_BATCH if c.is_rel else PAPER_BATCH if c.name == "Paper" else NODE_BATCH
         for rows in _batches(by_name[c.name].insert, size):
-            _copy(db, c.name, rows, is_rel=c.is_rel)
+            _insert(db, c.name, rows, is_rel=c.is_rel)
             if on_batch is not None:
                 on_batch(c.name, len(rows))
 
