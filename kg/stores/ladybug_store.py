@@ -363,10 +363,7 @@ def _create(db: ladybug.Database, table: str, rows: list[dict[str, object]]) -> 
 
     conn = ladybug.Connection(db)
     try:
-        columns = [
-            (str(name), str(kind))
-            for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
-        ]
+        columns = table_columns(conn, table)
         structs = [{f"c{i}": row[name] for i, (name, _) in enumerate(columns)} for row in rows]
         sets = ", ".join(
             f"{name}: CAST(x.c{i} AS {kind})" for i, (name, kind) in enumerate(columns)
@@ -386,10 +383,7 @@ def _copy(db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is
 
     conn = ladybug.Connection(db)
     try:
-        columns = [
-            (str(name), str(kind))
-            for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
-        ]
+        columns = table_columns(conn, table)
         if is_rel:  # keys of both endpoints come first; every key in the schema is a STRING
             columns = [(SOURCE, "STRING"), (TARGET, "STRING"), *columns]
         params: dict[str, object] = {
@@ -400,6 +394,14 @@ def _copy(db: ladybug.Database, table: str, rows: list[dict[str, object]], *, is
         conn.execute(f"COPY {table} FROM (UNWIND range(1, $n) AS i RETURN {picks})", params)
     finally:
         conn.close()
+
+
+def table_columns(conn: ladybug.Connection, table: str) -> list[tuple[str, str]]:
+    """(name, type) of each property of a table, in the schema's order (keys first for nodes)."""
+    return [
+        (str(name), str(kind))
+        for name, kind in _fetch(conn, f"CALL table_info('{table}') RETURN name, type")
+    ]
 
 
 def _fetch(conn: ladybug.Connection, query: str) -> list[list[Any]]:

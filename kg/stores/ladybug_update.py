@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kg.vocab import SOURCE, TARGET, table_rows
+from kg.stores.ladybug_store import NODE_BATCH, PAPER_BATCH, ROW_BATCH, _insert, table_columns
+from kg.vocab import PAPER, SOURCE, TARGET, table_rows
 
 if TYPE_CHECKING:
     import ladybug
@@ -88,12 +89,6 @@ def update_rows(
         db.close()
 
 
-def _columns(conn: ladybug.Connection, table: str) -> list[tuple[str, str]]:
-    result = conn.execute(f"CALL table_info('{table}') RETURN name, type")
-    assert not isinstance(result, list)
-    return [(str(name), str(kind)) for name, kind in result.get_all()]
-
-
 def _table_names(conn: ladybug.Connection) -> set[str]:
     result = conn.execute("CALL show_tables() RETURN name")
     assert not isinstance(result, list)
@@ -147,7 +142,7 @@ def _old_rows(
 def _diff(conn: ladybug.Connection, table: str, rows: Iterator[dict[str, object]]) -> TableChanges:
     """Walk the table's rows beside the new ones (both sorted by key)."""
     is_rel = _is_rel(conn, table)
-    columns = _columns(conn, table)
+    columns = table_columns(conn, table)
     if not is_rel and (not columns or columns[0][0] != "id"):
         raise Unsure(table)
     changes = TableChanges(table, is_rel, columns)
@@ -192,8 +187,6 @@ def _apply(
     on_batch: Callable[[str, int], None] | None,
 ) -> None:
     """Deletes first (relationships, then nodes), then updates, then inserts (nodes first)."""
-    from kg.stores.ladybug_store import NODE_BATCH, PAPER_BATCH, ROW_BATCH, _insert
-
     by_name = {c.name: c for c in changes}
     ends = {c.name: _ends(conn, c.name) for c in changes if c.is_rel}
     for c in sorted(changes, key=lambda c: not c.is_rel):
@@ -205,7 +198,7 @@ def _apply(
             if on_batch is not None:
                 on_batch(c.name, len(part))
     for c in sorted(changes, key=lambda c: c.is_rel):
-        size = ROW_BATCH if c.is_rel else PAPER_BATCH if c.name == "Paper" else NODE_BATCH
+        size = ROW_BATCH if c.is_rel else PAPER_BATCH if c.name == PAPER else NODE_BATCH
         for rows in _batches(by_name[c.name].insert, size):
             _insert(db, c.name, rows, is_rel=c.is_rel)
             if on_batch is not None:
